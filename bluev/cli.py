@@ -1,0 +1,139 @@
+"""The ``bluev`` command line. Subcommands stay thin: they parse, call a module, print."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
+
+import click
+
+from bluev import __version__
+from bluev.errors import BadInput
+
+Command = TypeVar("Command", bound=Callable)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="bluev")
+def cli() -> None:
+    """bluev: a BlueLM-V-3B-style multimodal LLM on a phone, with ExecuTorch."""
+
+
+def tiler_options(fn: Command) -> Command:
+    """The tiler's knobs, shared by every command that tiles an image."""
+    for option in reversed(
+        [
+            click.option(
+                "--policy",
+                type=click.Choice(["relaxed", "llava-next", "internvl"]),
+                default="relaxed",
+                show_default=True,
+                help="Grid policy.",
+            ),
+            click.option("--max-tiles", type=click.IntRange(1, 64), default=9, show_default=True),
+            click.option("--min-tiles", type=click.IntRange(1, 64), default=1, show_default=True),
+            click.option(
+                "--alpha",
+                type=click.FloatRange(0.0, 1.0, max_open=True),
+                default=0.1,
+                show_default=True,
+                help="Relaxed matching threshold on effective resolution.",
+            ),
+            click.option("--tile-size", type=click.IntRange(1), default=384, show_default=True),
+            click.option("--tokens-per-tile", type=click.IntRange(1), default=196, show_default=True),
+            click.option("--thumbnail/--no-thumbnail", default=True, show_default=True),
+        ]
+    ):
+        fn = option(fn)
+    return fn
+
+
+@cli.command()
+@click.argument("image", required=False, type=click.Path(path_type=Path))
+@click.option("--size", "size_text", metavar="WxH", help="Plan for an image size, no file needed.")
+@tiler_options
+@click.option("--max-pixels", type=click.IntRange(1), default=64_000_000, show_default=True)
+@click.option("--out", type=click.Path(path_type=Path), help="Write the grid drawn over the image (PNG).")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+def tiles(
+    image: Path | None,
+    size_text: str | None,
+    policy: str,
+    max_tiles: int,
+    min_tiles: int,
+    alpha: float,
+    tile_size: int,
+    tokens_per_tile: int,
+    thumbnail: bool,
+    max_pixels: int,
+    out: Path | None,
+    as_json: bool,
+) -> None:
+    """Show how an image (or a WxH size) is cut into tiles."""
+    from bluev.runtime.tiler import TilerConfig, parse_size, plan_tiles
+
+    if (image is None) == (size_text is None):
+        raise BadInput("tiles: give either an IMAGE file or --size WxH")
+    cfg = TilerConfig(
+        policy=policy,
+        tile_size=tile_size,
+        alpha=alpha,
+        min_tiles=min_tiles,
+        max_tiles=max_tiles,
+        thumbnail=thumbnail,
+        tokens_per_tile=tokens_per_tile,
+    )
+    if size_text is not None:
+        if out is not None:
+            raise BadInput("--out draws over an image: give an IMAGE file, not --size")
+        plan = plan_tiles(*parse_size(size_text), cfg)
+    else:
+        from bluev.fileio import atomic_path
+        from bluev.runtime.grid_picture import draw_grid
+        from bluev.runtime.image import open_image, place_on_canvas
+
+        assert image is not None
+        rgb = open_image(image, max_pixels=max_pixels)
+        plan = plan_tiles(rgb.width, rgb.height, cfg)
+        if out is not None:
+            if out.suffix.lower() != ".png":
+                raise BadInput(f"{out}: --out writes a PNG, name it *.png")
+            with atomic_path(out) as tmp:
+                draw_grid(place_on_canvas(rgb, plan), plan).save(tmp, format="PNG")
+    info = plan.summary()
+    if out is not None:
+        info["out"] = str(out)
+    if as_json:
+        click.echo(json.dumps(info))
+        return
+    m, n = plan.grid
+    click.echo(
+        f"{plan.policy}: image {plan.image_size[0]}x{plan.image_size[1]} -> grid {m}:{n} "
+        f"(columns:rows), canvas {plan.canvas[0]}x{plan.canvas[1]}, {plan.tiles} tile(s)"
+        f"{' + thumbnail' if plan.thumbnail else ''}, {plan.image_tokens} image tokens"
+    )
+    if out is not None:
+        click.echo(f"grid picture: {out}")
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console entry point: user errors are one line on stderr and exit code 2."""
+    try:
+        code = cli.main(args=argv, prog_name="bluev", standalone_mode=False)
+    except BadInput as exc:
+        click.echo(f"bluev: error: {exc}", err=True)
+        sys.exit(BadInput.exit_code)
+    except click.UsageError as exc:
+        hint = f" (see 'bluev {exc.ctx.info_name} --help')" if exc.ctx and exc.ctx.parent else ""
+        click.echo(f"bluev: error: {exc.format_message()}{hint}", err=True)
+        sys.exit(2)
+    except click.ClickException as exc:
+        click.echo(f"bluev: error: {exc.format_message()}", err=True)
+        sys.exit(exc.exit_code)
+    except (click.Abort, KeyboardInterrupt):
+        click.echo("bluev: interrupted", err=True)
+        sys.exit(130)
+    sys.exit(code if isinstance(code, int) else 0)

@@ -1,0 +1,138 @@
+"""Image side of tiling: load a file to RGB, place it on the canvas, cut tiles, normalise.
+
+The output is what the vision encoder program takes: float32 NCHW, SigLIP
+normalisation ``(x / 255 - 0.5) / 0.5`` so values lie in [-1, 1]. The thumbnail,
+when the plan has one, comes first (LLaVA-NeXT / LLaVA-OneVision order: the
+global view, then the tiles row-major).
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from bluev.errors import BadInput
+from bluev.runtime.tiler import TilePlan, TilerConfig, fit_size, plan_tiles
+
+# A 12 MP phone photo is 12e6 pixels, an A4 scan at 600 dpi ~35e6; past this we
+# refuse before decoding, so a crafted file cannot make us allocate gigabytes.
+DEFAULT_MAX_PIXELS = 64_000_000
+SIGLIP_MEAN = 0.5
+SIGLIP_STD = 0.5
+PAD_RGB = (0, 0, 0)  # LLaVA-NeXT's padding value: black, -1.0 after normalisation
+
+
+@dataclass
+class TiledImage:
+    plan: TilePlan
+    pixels: np.ndarray  # [thumbnail + tiles, 3, tile, tile] float32, normalised
+    canvas: Image.Image  # the resized/padded RGB canvas the tiles were cut from
+
+
+def open_image(path: str | os.PathLike, max_pixels: int = DEFAULT_MAX_PIXELS) -> Image.Image:
+    """Open an image file as upright RGB, refusing bombs, truncation and non-images."""
+    path = Path(path)
+    if not path.is_file():
+        raise BadInput(f"{path}: no such image file")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            img = Image.open(path)
+            width, height = img.size
+            if width * height > max_pixels:
+                raise BadInput(
+                    f"{path}: {width}x{height} is {width * height / 1e6:.1f} MP, over the "
+                    f"{max_pixels / 1e6:.0f} MP cap (decompression-bomb guard)"
+                )
+            img.load()
+    except BadInput:
+        raise
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise BadInput(f"{path}: refused as a decompression bomb ({exc})") from None
+    except UnidentifiedImageError:
+        raise BadInput(f"{path}: not an image file Pillow can read") from None
+    except (OSError, SyntaxError, ValueError) as exc:
+        raise BadInput(f"{path}: unreadable or truncated image ({exc})") from None
+    return to_rgb(upright(img))
+
+
+def upright(img: Image.Image) -> Image.Image:
+    """Apply the EXIF orientation tag, so a portrait phone photo stays portrait."""
+    try:
+        return ImageOps.exif_transpose(img)
+    except (OSError, ValueError, SyntaxError):
+        return img  # a broken EXIF block is not worth refusing the picture for
+
+
+def to_rgb(img: Image.Image) -> Image.Image:
+    """Any Pillow mode to 8-bit RGB; transparency is composited on white."""
+    if img.mode == "P" or img.mode == "PA":
+        img = img.convert("RGBA")
+    if img.mode in ("I", "I;16", "I;16L", "I;16B", "I;16N", "F"):
+        # 16/32-bit grey: Pillow's convert("L") clips at 255 instead of scaling.
+        arr = np.asarray(img, dtype=np.float64)
+        top = 65535.0 if img.mode != "F" or arr.max(initial=0) > 1.0 else 1.0
+        arr = np.clip(arr / top * 255.0 + 0.5, 0, 255).astype(np.uint8)
+        img = Image.fromarray(arr, mode="L")
+    if img.mode in ("RGBA", "LA", "RGBa", "La"):
+        rgba = img.convert("RGBA")
+        white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+        return Image.alpha_composite(white, rgba).convert("RGB")
+    if img.mode != "RGB":
+        img = img.convert("RGB")  # L, 1, CMYK, YCbCr, LAB, HSV
+    return img
+
+
+def place_on_canvas(img: Image.Image, plan: TilePlan) -> Image.Image:
+    """Resize the image onto the plan's canvas: keep aspect and centre-pad, or stretch."""
+    canvas_w, canvas_h = plan.canvas
+    if plan.resize == "stretch":
+        return img.resize((canvas_w, canvas_h), Image.Resampling.BICUBIC)
+    content_w, content_h = plan.content_size
+    resized = img.resize((content_w, content_h), Image.Resampling.BICUBIC)
+    canvas = Image.new("RGB", (canvas_w, canvas_h), PAD_RGB)
+    canvas.paste(resized, ((canvas_w - content_w) // 2, (canvas_h - content_h) // 2))
+    return canvas
+
+
+def thumbnail_of(img: Image.Image, plan: TilePlan) -> Image.Image:
+    """The whole image on one tile, with the same resize rule as the tiles."""
+    t = plan.tile_size
+    if plan.resize == "stretch":
+        return img.resize((t, t), Image.Resampling.BICUBIC)
+    w, h = fit_size(img.width, img.height, t, t)
+    canvas = Image.new("RGB", (t, t), PAD_RGB)
+    canvas.paste(img.resize((w, h), Image.Resampling.BICUBIC), ((t - w) // 2, (t - h) // 2))
+    return canvas
+
+
+def normalise(tiles: list[Image.Image]) -> np.ndarray:
+    """RGB tiles to float32 NCHW with SigLIP's mean/std."""
+    batch = np.stack([np.asarray(t, dtype=np.uint8) for t in tiles])  # N, H, W, 3
+    batch = batch.astype(np.float32) * np.float32(1.0 / 255.0)
+    batch = (batch - np.float32(SIGLIP_MEAN)) / np.float32(SIGLIP_STD)
+    return np.ascontiguousarray(batch.transpose(0, 3, 1, 2))
+
+
+def tile_image(img: Image.Image, cfg: TilerConfig | None = None) -> TiledImage:
+    """Plan, place, cut and normalise an RGB image."""
+    plan = plan_tiles(img.width, img.height, cfg)
+    canvas = place_on_canvas(img, plan)
+    tiles = [canvas.crop(box) for box in plan.tile_boxes]
+    if plan.thumbnail:
+        tiles.insert(0, thumbnail_of(img, plan))
+    return TiledImage(plan=plan, pixels=normalise(tiles), canvas=canvas)
+
+
+def load_tiles(
+    path: str | os.PathLike,
+    cfg: TilerConfig | None = None,
+    max_pixels: int = DEFAULT_MAX_PIXELS,
+) -> TiledImage:
+    """Image file -> tiles ready for the vision encoder."""
+    return tile_image(open_image(path, max_pixels=max_pixels), cfg)

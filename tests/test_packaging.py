@@ -1,0 +1,35 @@
+"""The installed package is one namespace, `bluev.*`, with no generic top-level modules."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+
+@pytest.mark.parametrize("name", ["export", "quant", "runtime", "benchmarks"])
+def test_generic_top_level_names_are_not_importable(tmp_path, name):
+    r = subprocess.run(
+        [sys.executable, "-c", f"import {name}"], cwd=tmp_path, capture_output=True, text=True, check=False
+    )
+    assert r.returncode != 0 and "ModuleNotFoundError" in r.stderr
+
+
+def test_subpackages_map_to_the_users_folders(tmp_path, repo):
+    code = (
+        "import bluev.export, bluev.quant, bluev.runtime, bluev.benchmarks, bluev.runtime.tiler as t;"
+        "print(t.__file__)"
+    )
+    r = subprocess.run(
+        [sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, check=False
+    )
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == str(repo / "runtime" / "tiler.py")
+
+
+def test_torch_is_the_cpu_build():
+    import executorch  # noqa: F401
+    import torch
+
+    assert torch.__version__.startswith("2.13.0") and not torch.cuda.is_available()
