@@ -36,7 +36,9 @@ $(VENV)/.installed: setup.cfg pyproject.toml constraints.txt
 export: install
 	$(BLUEV) export --preset $(PRESET) --out $(OUT)
 
+# The sample picture is drawn by bluev itself (no download).
 run-sample: install
+	test -f $(OUT)/manifest.json || $(MAKE) export
 	$(PY) -m bluev.runtime.sample $(SAMPLE)
 	$(BLUEV) run --artifacts $(OUT) --image $(SAMPLE) --prompt "What is in this picture?" --max-new-tokens 24
 

@@ -119,6 +119,106 @@ def tiles(
         click.echo(f"grid picture: {out}")
 
 
+@cli.command("export")
+@click.option("--preset", default="tiny", show_default=True, help="tiny, bluelm-v-3b, smollm2 or hf.")
+@click.option("--checkpoint", type=click.Path(path_type=Path), help="Local HF checkpoint dir (preset hf).")
+@click.option(
+    "--backend",
+    type=click.Choice(["xnnpack", "vulkan", "portable", "mediatek"]),
+    default="xnnpack",
+    show_default=True,
+)
+@click.option("--quant", default="float", show_default=True, help="Quantization recipe.")
+@click.option("--out", type=click.Path(path_type=Path), required=True, help="Artifact directory to write.")
+@click.option("--force", is_flag=True, help="Replace artifacts of another preset in --out.")
+@click.option("--no-stock-runner", is_flag=True, help="Skip the bundle for ExecuTorch's stock runners.")
+def export_cmd(
+    preset: str,
+    checkpoint: Path | None,
+    backend: str,
+    quant: str,
+    out: Path,
+    force: bool,
+    no_stock_runner: bool,
+) -> None:
+    """Export a preset to .pte files, tokenizer and manifest.json."""
+    import time
+
+    from bluev.quiet import library_warnings_quiet
+
+    library_warnings_quiet()
+    from bluev.export.exporter import ExportOptions, export, summary_table
+
+    started = time.monotonic()
+    opts = ExportOptions(
+        preset=preset,
+        out=out,
+        checkpoint=checkpoint,
+        backend=backend,
+        quant=quant,
+        force=force,
+        stock_runner=not no_stock_runner,
+    )
+    manifest = export(opts)
+    click.echo(summary_table(manifest, time.monotonic() - started))
+    click.echo(f"artifacts: {out}")
+
+
+@cli.command()
+@click.option(
+    "--artifacts", type=click.Path(path_type=Path), required=True, help="Directory from bluev export."
+)
+@click.option("--image", type=click.Path(path_type=Path), help="Image file to ask about.")
+@click.option("--prompt", required=True, help="The question.")
+@click.option("--max-new-tokens", type=click.IntRange(1), default=128, show_default=True)
+@click.option("--temperature", type=float, default=0.0, show_default=True, help="0 = greedy.")
+@click.option("--top-k", type=int, default=0, show_default=True)
+@click.option("--top-p", type=float, default=1.0, show_default=True)
+@click.option("--seed", type=int, help="Seed for sampling.")
+@click.option(
+    "--json", "as_json", is_flag=True, help='Print {"text": ..., "stats": {...}} instead of streaming.'
+)
+def run(
+    artifacts: Path,
+    image: Path | None,
+    prompt: str,
+    max_new_tokens: int,
+    temperature: float,
+    top_k: int,
+    top_p: float,
+    seed: int | None,
+    as_json: bool,
+) -> None:
+    """Answer a prompt (about an image) with exported artifacts on the ExecuTorch runtime."""
+    from bluev.quiet import library_warnings_quiet
+
+    library_warnings_quiet()
+    from bluev.runtime.pipeline import Pipeline
+    from bluev.runtime.sampling import SamplerConfig
+
+    sampler = SamplerConfig(temperature=temperature, top_k=top_k, top_p=top_p, seed=seed)
+    if image is not None and not image.is_file():
+        raise BadInput(f"{image}: no such image file")
+    from bluev.quiet import native_logs_quiet
+
+    on_text = None if as_json else (lambda piece: click.echo(piece, nl=False))
+    with native_logs_quiet():
+        pipeline = Pipeline(artifacts)
+        result = pipeline.generate(prompt, image, max_new_tokens, sampler, on_text)
+    s = result.stats.to_dict()
+    if as_json:
+        click.echo(json.dumps({"text": result.text, "stats": s}))
+        return
+    click.echo("")
+    sys.stdout.flush()
+    click.echo(
+        f"[{s['tiles']} tiles, image {s['image_encode_ms']:.0f} ms, prefill {s['prefill_tokens']} tok "
+        f"@ {s['prefill_tok_s']:.1f} tok/s, decode {s['decode_tokens']} tok @ {s['decode_tok_s']:.1f} tok/s, "
+        f"TTFT {s['ttft_ms']:.0f} ms, peak RSS {s['peak_rss_mb']:.0f} MB, stop: {s['stop_reason']}]",
+        err=True,
+    )
+
+
 def main(argv: list[str] | None = None) -> None:
     """Console entry point: user errors are one line on stderr and exit code 2."""
     try:

@@ -1,0 +1,329 @@
+"""`bluev export`: preset -> per-component .pte files, tokenizer and manifest, written atomically."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bluev.errors import BadInput
+from bluev.export import manifest as mf
+from bluev.export.lower import Coverage, lower
+from bluev.export.manifest import tensor_spec
+from bluev.export.presets import BuiltModel, Preset, build, get_preset
+from bluev.export.programs import (
+    llm_programs,
+    projector_programs,
+    runner_metadata,
+    stock_multimodal_programs,
+    stock_text_programs,
+    vision_programs,
+)
+
+QUANT_RECIPES = ("float",)
+
+
+@dataclass
+class ExportOptions:
+    preset: str
+    out: Path
+    checkpoint: Path | None = None
+    backend: str = "xnnpack"
+    quant: str = "float"
+    force: bool = False
+    stock_runner: bool = True
+
+
+@dataclass
+class ComponentResult:
+    name: str
+    file: str
+    bytes: int
+    coverage: Coverage
+    seconds: float
+    methods: dict = field(default_factory=dict)
+
+
+class Progress:
+    """Step lines on stderr with elapsed time; stdout is kept for the summary."""
+
+    def __init__(self, steps: int) -> None:
+        self.steps, self.done, self.t0 = steps, 0, time.monotonic()
+
+    def step(self, text: str) -> float:
+        self.done += 1
+        print(f"[{self.done}/{self.steps}] {text} ...", file=sys.stderr, flush=True)
+        return time.monotonic()
+
+    def finish(self, started: float, note: str = "") -> float:
+        took = time.monotonic() - started
+        print(f"      done in {took:.1f}s{note}", file=sys.stderr, flush=True)
+        return took
+
+
+def check_options(opts: ExportOptions) -> Preset:
+    preset = get_preset(opts.preset)
+    if opts.backend == "mediatek":
+        raise BadInput("backend mediatek: the NeuroPilot export path is not built yet; use xnnpack or vulkan")
+    if opts.quant not in QUANT_RECIPES:
+        raise BadInput(f"quant recipe {opts.quant!r}: unknown, available: {', '.join(QUANT_RECIPES)}")
+    if preset.source == "hf-checkpoint":
+        from bluev.export.hf_checkpoint import check_checkpoint
+
+        if opts.checkpoint is None:
+            raise BadInput("preset hf needs --checkpoint DIR (a local LLaVA-family checkpoint)")
+        check_checkpoint(opts.checkpoint)
+    elif opts.checkpoint is not None:
+        raise BadInput(f"preset {preset.name} has built-in weights: --checkpoint is only for preset hf")
+    check_destination(opts.out, preset.name, opts.force)
+    return preset
+
+
+def check_destination(out: Path, preset: str, force: bool) -> None:
+    """Refuse to clobber another preset's artifacts (without --force) or a non-artifact folder."""
+    if not out.exists():
+        return
+    if not out.is_dir():
+        raise BadInput(f"{out}: exists and is not a directory")
+    manifest = out / mf.MANIFEST
+    if manifest.is_file():
+        import json
+
+        try:
+            old = json.loads(manifest.read_text()).get("preset")
+        except (OSError, ValueError):
+            old = None
+        if old != preset and not force:
+            raise BadInput(
+                f"{out}: holds artifacts of preset {old!r}; use --force to replace them with {preset!r}"
+            )
+    elif any(out.iterdir()):
+        raise BadInput(
+            f"{out}: not empty and not a bluev artifact directory (no {mf.MANIFEST}); refusing to replace"
+        )
+
+
+def export(opts: ExportOptions) -> dict:
+    preset = check_options(opts)
+    multimodal = preset.source != "smollm2-gguf"
+    progress = Progress(steps=(5 if multimodal else 3) + int(opts.stock_runner))
+    started = progress.step(f"building preset {preset.name} ({preset.description})")
+    model = build(preset, opts.checkpoint)
+    build_seconds = progress.finish(started)
+
+    opts.out.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{opts.out.name}.", suffix=".part", dir=opts.out.parent))
+    try:
+        results = export_components(model, opts, staging, progress)
+        started = progress.step("writing tokenizer and manifest")
+        manifest = assemble_manifest(model, opts, staging, results, build_seconds)
+        progress.finish(started)
+        replace_dir(staging, opts.out)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return manifest
+
+
+def export_components(model: BuiltModel, opts: ExportOptions, out: Path, progress: Progress) -> list:
+    preset, results = model.preset, []
+    if model.tower is not None and model.projector is not None and model.tiler is not None:
+        max_batch = model.tiler.max_tiles + 1
+        started = progress.step("exporting vision_encoder.pte (batched tiles)")
+        programs = vision_programs(model.tower, max_batch)
+        results.append(write_program(out, "vision_encoder", programs, opts.backend, started))
+        progress.finish(started, f", {results[-1].coverage.text()} ops delegated")
+
+        started = progress.step("exporting projector.pte (2x2 downsampler + MLP)")
+        width = model.tower.embeddings.config.hidden_size
+        patches = model.tower.embeddings.num_patches
+        programs = projector_programs(model.projector, patches, width, max_batch)
+        results.append(write_program(out, "projector", programs, opts.backend, started))
+        progress.finish(started, f", {results[-1].coverage.text()} ops delegated")
+
+    started = progress.step("exporting llm.pte (token_embedding, prefill, decode; shared KV cache)")
+    programs = llm_programs(model.llm, preset.chunk_size)
+    meta = runner_metadata(model.llm, preset.chunk_size, model.bos_id, model.eos_ids)
+    results.append(write_program(out, "llm", programs, opts.backend, started, meta))
+    progress.finish(started, f", {results[-1].coverage.text()} ops delegated")
+
+    if opts.stock_runner:
+        started = progress.step("exporting stock_runner.pte (ExecuTorch's stock LLM runners)")
+        if model.tower is not None and model.projector is not None:
+            size = model.tower.embeddings.config.image_size
+            programs = stock_multimodal_programs(model.llm, model.tower, model.projector, size)
+        else:
+            programs = stock_text_programs(model.llm)
+        meta = runner_metadata(model.llm, model.llm.args.max_seq_len - 1, model.bos_id, model.eos_ids)
+        results.append(write_program(out, "stock_runner", programs, opts.backend, started, meta))
+        progress.finish(started, f", {results[-1].coverage.text()} ops delegated")
+    return results
+
+
+def write_program(
+    out: Path, name: str, programs: dict, backend: str, started: float, meta: dict | None = None
+) -> ComponentResult:
+    from bluev.fileio import atomic_path
+
+    methods = {method: signature_of(ep) for method, ep in programs.items()}
+    buffer, coverage = lower(
+        programs, backend, constant_methods=meta, share_mutable_buffers=name != "projector"
+    )
+    path = out / f"{name}.pte"
+    with atomic_path(path) as tmp:
+        tmp.write_bytes(buffer)
+    return ComponentResult(name, path.name, len(buffer), coverage, time.monotonic() - started, methods)
+
+
+def signature_of(ep) -> dict:  # noqa: ANN001  (ExportedProgram)
+    """Input/output names, shapes and dtypes of an exported method; a dynamic dim is {"min", "max"}."""
+    ranges = {str(sym): rng for sym, rng in ep.range_constraints.items()}
+
+    def dim(d) -> int | dict:  # noqa: ANN001
+        if isinstance(d, int):
+            return d
+        rng = ranges.get(str(d.node.expr))
+        return {"min": int(rng.lower), "max": int(rng.upper)} if rng is not None else str(d)
+
+    def spec(node) -> dict:  # noqa: ANN001
+        val = node.meta["val"]
+        return tensor_spec(node.name, [dim(d) for d in val.shape], str(val.dtype).removeprefix("torch."))
+
+    user_inputs = set(ep.graph_signature.user_inputs)
+    inputs = [spec(n) for n in ep.graph.nodes if n.op == "placeholder" and n.name in user_inputs]
+    out_node = next(n for n in ep.graph.nodes if n.op == "output")
+    outs = [a for a in out_node.args[0] if hasattr(a, "meta") and "val" in a.meta]
+    n_user = len(ep.graph_signature.user_outputs)
+    return {"inputs": inputs, "outputs": [spec(n) for n in outs[-n_user:]]}
+
+
+def assemble_manifest(
+    model: BuiltModel, opts: ExportOptions, out: Path, results: list[ComponentResult], build_seconds: float
+) -> dict:
+    preset = model.preset
+    model.tokenizer.save_pretrained(out / ".tokenizer")
+    shutil.move(out / ".tokenizer" / "tokenizer.json", out / "tokenizer.json")
+    shutil.rmtree(out / ".tokenizer")
+    components = {
+        r.name: {
+            "file": r.file,
+            "sha256": mf.sha256_file(out / r.file),
+            "bytes": r.bytes,
+            "backend": opts.backend,
+            "quant": opts.quant,
+            "delegated_ops": r.coverage.delegated,
+            "total_ops": r.coverage.total,
+            "left_on_cpu": r.coverage.left_on_cpu,
+            "export_seconds": round(r.seconds, 2),
+            "methods": r.methods,
+        }
+        for r in results
+    }
+    stock = components.pop("stock_runner", None)
+    args = model.llm.args
+    manifest = {
+        "format": mf.FORMAT,
+        "format_version": mf.FORMAT_VERSION,
+        "preset": preset.name,
+        "description": preset.description,
+        "source": source_info(model, opts),
+        "components": components,
+        "tokenizer": {"file": "tokenizer.json", "sha256": mf.sha256_file(out / "tokenizer.json")},
+        "llm": {
+            "vocab_size": args.vocab_size,
+            "dim": args.dim,
+            "n_layers": args.n_layers,
+            "n_heads": args.n_heads,
+            "n_kv_heads": args.n_kv_heads,
+            "params": args.param_count(),
+            "max_seq_len": args.max_seq_len,
+            "chunk_size": preset.chunk_size,
+            "methods": {"embed": "token_embedding", "prefill": "prefill", "decode": "decode"},
+        },
+        "special_tokens": {"bos_id": model.bos_id, "eos_ids": model.eos_ids},
+        "chat_template": {
+            "prefix": model.chat.prefix,
+            "suffix": model.chat.suffix,
+            "image_position": model.chat.image_position,
+        },
+        "vision": vision_info(model),
+        "stock_runner": None,
+        "export": {"build_seconds": round(build_seconds, 2), "tools": mf.tool_versions()},
+    }
+    if stock is not None:
+        multimodal = "vision_encoder" in stock["methods"]
+        manifest["stock_runner"] = {
+            **stock,
+            "program": stock["file"],
+            "runner": "MultimodalRunner" if multimodal else "TextLLMRunner",
+            "tokenizer": "tokenizer.json",
+            "example_prompt": model.chat.prefix + preset.example_prompt + model.chat.suffix,
+            "image_input": {"shape": [1, 3, 384, 384], "dtype": "uint8"} if multimodal else None,
+        }
+    mf.write_manifest(out, manifest)
+    return manifest
+
+
+def vision_info(model: BuiltModel) -> dict | None:
+    if model.tower is None or model.tiler is None:
+        return None
+    emb = model.tower.embeddings
+    return {
+        "tiler": model.tiler.to_dict(),
+        "image_size": emb.config.image_size,
+        "patch_size": emb.config.patch_size,
+        "patches_per_tile": emb.num_patches,
+        "width": emb.config.hidden_size,
+        "tokens_per_tile": model.tiler.tokens_per_tile,
+        "thumbnail_first": True,
+        "normalize": {"mean": [0.5, 0.5, 0.5], "std": [0.5, 0.5, 0.5]},
+        "max_batch": model.tiler.max_tiles + 1,
+    }
+
+
+def source_info(model: BuiltModel, opts: ExportOptions) -> dict:
+    info = dict(model.source)
+    if opts.checkpoint is not None:
+        files = [p for p in Path(opts.checkpoint).iterdir() if p.is_file()]
+        info.update(checkpoint=str(opts.checkpoint), sha256=mf.sha256_tree(files))
+    elif info.get("kind") == "gguf":
+        from bluev.export.presets import SMOLLM2_GGUF, smollm2_dir
+
+        info["sha256"] = mf.sha256_file(smollm2_dir() / SMOLLM2_GGUF)
+    return info
+
+
+def replace_dir(staging: Path, out: Path) -> None:
+    """Swap the finished staging folder into place; the old one goes only after that."""
+    old = None
+    if out.exists():
+        old = out.with_name(f".{out.name}.old-{int(time.time())}")
+        out.rename(old)
+    staging.rename(out)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def summary_table(manifest: dict, total_seconds: float) -> str:
+    rows = [("component", "file", "MB", "delegated/total ops", "seconds")]
+    entries = dict(manifest["components"])
+    if manifest.get("stock_runner"):
+        entries["stock_runner"] = manifest["stock_runner"]
+    for name, c in entries.items():
+        rows.append(
+            (
+                name,
+                c["file"],
+                f"{c['bytes'] / 1e6:.1f}",
+                f"{c['delegated_ops']}/{c['total_ops']}",
+                f"{c['export_seconds']:.1f}",
+            )
+        )
+    widths = [max(len(r[i]) for r in rows) for i in range(5)]
+    lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)) for row in rows]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    quant = {c["quant"] for c in manifest["components"].values()}
+    lines.append(f"preset {manifest['preset']}, quant {'/'.join(sorted(quant))}, total {total_seconds:.1f}s")
+    return "\n".join(lines)

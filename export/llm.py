@@ -1,0 +1,215 @@
+"""A Llama/Qwen2-style decoder written for export: static KV cache, ExecuTorch's LLM ops.
+
+The HF modules are the source of weights, not the graph we export: their dynamic
+caches and mask building do not lower well (DESIGN.md section 6). This module
+keeps one static ``[1, max_seq_len, n_kv_heads, head_dim]`` cache per layer,
+writes it with ``llama::update_cache`` and attends with ``llama::custom_sdpa``
+(causal from ``start_pos``, reading only the filled part of the cache), so one
+graph serves a prefill chunk and a one-token decode step.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+import torch.nn.functional as F
+from executorch.extension.llm.custom_ops import custom_ops  # noqa: F401  (registers llama::*)
+from torch import nn
+
+
+@dataclass(frozen=True)
+class LlmArgs:
+    vocab_size: int
+    dim: int
+    n_layers: int
+    n_heads: int
+    n_kv_heads: int
+    hidden_dim: int
+    max_seq_len: int = 2048
+    rope_theta: float = 10000.0
+    norm_eps: float = 1e-5
+    tie_embeddings: bool = False
+    qkv_bias: bool = False  # Qwen2 has biases on q/k/v
+
+    @property
+    def head_dim(self) -> int:
+        return self.dim // self.n_heads
+
+    def param_count(self) -> int:
+        attn = self.dim * self.head_dim * (2 * self.n_heads + 2 * self.n_kv_heads)
+        ffn = 3 * self.dim * self.hidden_dim
+        head = 0 if self.tie_embeddings else self.vocab_size * self.dim
+        return self.vocab_size * self.dim + head + self.n_layers * (attn + ffn + 2 * self.dim) + self.dim
+
+
+class RMSNorm(nn.Module):
+    def __init__(self, dim: int, eps: float) -> None:
+        super().__init__()
+        self.eps = eps
+        self.weight = nn.Parameter(torch.ones(dim))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.weight * (x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + self.eps))
+
+
+def rope_tables(args: LlmArgs) -> tuple[torch.Tensor, torch.Tensor]:
+    """cos/sin per position in HF's layout (the two halves of head_dim repeat)."""
+    inv = 1.0 / (args.rope_theta ** (torch.arange(0, args.head_dim, 2, dtype=torch.float64) / args.head_dim))
+    angles = torch.outer(torch.arange(args.max_seq_len, dtype=torch.float64), inv)
+    angles = torch.cat([angles, angles], dim=-1)
+    return angles.cos().float(), angles.sin().float()
+
+
+def apply_rope(x: torch.Tensor, cos: torch.Tensor, sin: torch.Tensor) -> torch.Tensor:
+    # x: [1, S, H, D]; cos/sin: [S, D] -> broadcast over heads
+    half = x.shape[-1] // 2
+    rotated = torch.cat([-x[..., half:], x[..., :half]], dim=-1)
+    return x * cos[None, :, None, :] + rotated * sin[None, :, None, :]
+
+
+class Attention(nn.Module):
+    def __init__(self, args: LlmArgs) -> None:
+        super().__init__()
+        self.n_heads, self.n_kv_heads, self.head_dim = args.n_heads, args.n_kv_heads, args.head_dim
+        self.wq = nn.Linear(args.dim, args.n_heads * args.head_dim, bias=args.qkv_bias)
+        self.wk = nn.Linear(args.dim, args.n_kv_heads * args.head_dim, bias=args.qkv_bias)
+        self.wv = nn.Linear(args.dim, args.n_kv_heads * args.head_dim, bias=args.qkv_bias)
+        self.wo = nn.Linear(args.n_heads * args.head_dim, args.dim, bias=False)
+        cache = (1, args.max_seq_len, args.n_kv_heads, args.head_dim)
+        self.register_buffer("k_cache", torch.zeros(cache), persistent=False)
+        self.register_buffer("v_cache", torch.zeros(cache), persistent=False)
+
+    def forward(self, x: torch.Tensor, start_pos: int, cos: torch.Tensor, sin: torch.Tensor) -> torch.Tensor:
+        _, seq, _ = x.shape
+        q = self.wq(x).view(1, seq, self.n_heads, self.head_dim)
+        k = self.wk(x).view(1, seq, self.n_kv_heads, self.head_dim)
+        v = self.wv(x).view(1, seq, self.n_kv_heads, self.head_dim)
+        q, k = apply_rope(q, cos, sin), apply_rope(k, cos, sin)
+        torch.ops.llama.update_cache(k, self.k_cache, start_pos)
+        torch.ops.llama.update_cache(v, self.v_cache, start_pos)
+        out = torch.ops.llama.custom_sdpa(q, self.k_cache, self.v_cache, start_pos, None, 0, True)
+        return self.wo(out.reshape(1, seq, self.n_heads * self.head_dim))
+
+
+class FeedForward(nn.Module):
+    def __init__(self, args: LlmArgs) -> None:
+        super().__init__()
+        self.w1 = nn.Linear(args.dim, args.hidden_dim, bias=False)  # gate
+        self.w3 = nn.Linear(args.dim, args.hidden_dim, bias=False)  # up
+        self.w2 = nn.Linear(args.hidden_dim, args.dim, bias=False)  # down
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.w2(F.silu(self.w1(x)) * self.w3(x))
+
+
+class Block(nn.Module):
+    def __init__(self, args: LlmArgs) -> None:
+        super().__init__()
+        self.attention_norm = RMSNorm(args.dim, args.norm_eps)
+        self.attention = Attention(args)
+        self.ffn_norm = RMSNorm(args.dim, args.norm_eps)
+        self.feed_forward = FeedForward(args)
+
+    def forward(self, x: torch.Tensor, start_pos: int, cos: torch.Tensor, sin: torch.Tensor) -> torch.Tensor:
+        x = x + self.attention(self.attention_norm(x), start_pos, cos, sin)
+        return x + self.feed_forward(self.ffn_norm(x))
+
+
+class Transformer(nn.Module):
+    def __init__(self, args: LlmArgs) -> None:
+        super().__init__()
+        self.args = args
+        self.tok_embeddings = nn.Embedding(args.vocab_size, args.dim)
+        self.layers = nn.ModuleList(Block(args) for _ in range(args.n_layers))
+        self.norm = RMSNorm(args.dim, args.norm_eps)
+        self.output = nn.Linear(args.dim, args.vocab_size, bias=False)
+        cos, sin = rope_tables(args)
+        self.register_buffer("rope_cos", cos, persistent=False)
+        self.register_buffer("rope_sin", sin, persistent=False)
+
+    def decode_embeddings(self, h: torch.Tensor, input_pos: torch.Tensor) -> torch.Tensor:
+        """Run embeddings [1, S, dim] at positions start..start+S; logits of the last one [1, vocab]."""
+        seq = h.shape[1]
+        start_pos = input_pos[0].item()
+        torch._check_is_size(start_pos)
+        torch._check(start_pos + seq <= self.args.max_seq_len)
+        cos = self.rope_cos.narrow(0, start_pos, seq)
+        sin = self.rope_sin.narrow(0, start_pos, seq)
+        for layer in self.layers:
+            h = layer(h, start_pos, cos, sin)
+        last = self.norm(h[:, -1, :])
+        return self.output(last)
+
+    def reset_cache(self) -> None:
+        for layer in self.layers:
+            layer.attention.k_cache.zero_()
+            layer.attention.v_cache.zero_()
+
+
+# --- weights from HF ------------------------------------------------------------------------
+
+
+def args_from_hf(config, max_seq_len: int) -> LlmArgs:  # noqa: ANN001  (a transformers PretrainedConfig)
+    n_heads = config.num_attention_heads
+    rope_theta = getattr(config, "rope_theta", None)
+    if rope_theta is None:  # transformers 5 keeps it in rope_parameters
+        rope_theta = (getattr(config, "rope_parameters", None) or {}).get("rope_theta", 10000.0)
+    return LlmArgs(
+        vocab_size=config.vocab_size,
+        dim=config.hidden_size,
+        n_layers=config.num_hidden_layers,
+        n_heads=n_heads,
+        n_kv_heads=getattr(config, "num_key_value_heads", None) or n_heads,
+        hidden_dim=config.intermediate_size,
+        max_seq_len=max_seq_len,
+        rope_theta=float(rope_theta),
+        norm_eps=config.rms_norm_eps,
+        tie_embeddings=bool(getattr(config, "tie_word_embeddings", False)),
+        qkv_bias=config.model_type == "qwen2",
+    )
+
+
+HF_NAMES = {
+    "self_attn.q_proj": "attention.wq",
+    "self_attn.k_proj": "attention.wk",
+    "self_attn.v_proj": "attention.wv",
+    "self_attn.o_proj": "attention.wo",
+    "mlp.gate_proj": "feed_forward.w1",
+    "mlp.up_proj": "feed_forward.w3",
+    "mlp.down_proj": "feed_forward.w2",
+    "input_layernorm": "attention_norm",
+    "post_attention_layernorm": "ffn_norm",
+}
+
+
+def from_hf_causal_lm(hf_model: nn.Module, max_seq_len: int) -> Transformer:
+    """Copy a transformers LlamaForCausalLM/Qwen2ForCausalLM into our Transformer."""
+    return from_hf_state_dict(hf_model.config, hf_model.state_dict(), max_seq_len)
+
+
+def from_hf_state_dict(config, src: dict[str, torch.Tensor], max_seq_len: int) -> Transformer:  # noqa: ANN001
+    """Build our Transformer from a Llama/Qwen2 config and its HF-named weights ("model.layers.0...")."""
+    args = args_from_hf(config, max_seq_len)
+    ours = Transformer(args)
+    dst: dict[str, torch.Tensor] = {}
+    for name, tensor in src.items():
+        key = name.removeprefix("model.")
+        if key == "embed_tokens.weight":
+            dst["tok_embeddings.weight"] = tensor
+        elif key == "norm.weight":
+            dst["norm.weight"] = tensor
+        elif key == "lm_head.weight":
+            dst["output.weight"] = tensor
+        elif key.startswith("layers."):
+            _, index, rest = key.split(".", 2)
+            module, _, leaf = rest.rpartition(".")
+            if module in HF_NAMES:
+                dst[f"layers.{index}.{HF_NAMES[module]}.{leaf}"] = tensor
+    if "output.weight" not in dst:  # tied head
+        dst["output.weight"] = dst["tok_embeddings.weight"]
+    missing, unexpected = ours.load_state_dict(dst, strict=False)
+    missing = [m for m in missing if not m.endswith(("k_cache", "v_cache", "rope_cos", "rope_sin"))]
+    if missing or unexpected:
+        raise ValueError(f"weights do not map: missing {missing[:4]}, unexpected {unexpected[:4]}")
+    return ours.eval()

@@ -1,0 +1,108 @@
+"""Lowering exported programs to one ExecuTorch program, and counting what got delegated."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+from torch.export import ExportedProgram
+
+from bluev.errors import BadInput
+
+BACKENDS = ("xnnpack", "vulkan", "portable")
+# Graph bookkeeping, not kernels: symbolic sizes, asserts on them, tuple unpacking.
+NOT_KERNELS = {
+    "getitem",
+    "sym_size",
+    "_local_scalar_dense",
+    "_assert_scalar",
+    "add",
+    "sub",
+    "mul",
+    "le",
+    "ge",
+    "lt",
+    "gt",
+    "eq",
+    "floordiv",
+    "sym_constrain_range_for_size",
+    "_assert_async",
+}
+
+
+@dataclass
+class Coverage:
+    """Operator nodes inside a backend delegate versus left on portable kernels."""
+
+    delegated: int = 0
+    total: int = 0
+    left_on_cpu: dict[str, int] | None = None
+
+    @property
+    def share(self) -> float:
+        return self.delegated / self.total if self.total else 1.0
+
+    def text(self) -> str:
+        return f"{self.delegated}/{self.total}"
+
+
+def partitioners(backend: str) -> list:
+    if backend == "xnnpack":
+        from executorch.backends.xnnpack.partition.xnnpack_partitioner import XnnpackPartitioner
+
+        return [XnnpackPartitioner()]
+    if backend == "vulkan":
+        from executorch.backends.vulkan.partitioner.vulkan_partitioner import VulkanPartitioner
+
+        return [VulkanPartitioner()]
+    if backend == "portable":
+        return []
+    raise BadInput(f"backend {backend!r}: unknown, choose one of {', '.join(BACKENDS)} (mediatek: see docs)")
+
+
+def coverage_of(edge_manager, methods: list[str]) -> Coverage:  # noqa: ANN001  (EdgeProgramManager)
+    from executorch.devtools.backend_debug import get_delegation_info
+
+    cov = Coverage(left_on_cpu={})
+    for name in methods:
+        info = get_delegation_info(edge_manager.exported_program(name).graph_module)
+        for op, breakdown in info.delegation_by_operator.items():
+            if op in NOT_KERNELS:
+                continue
+            cov.delegated += breakdown.delegated
+            cov.total += breakdown.delegated + breakdown.non_delegated
+            if breakdown.non_delegated:
+                cov.left_on_cpu[op] = cov.left_on_cpu.get(op, 0) + breakdown.non_delegated
+    return cov
+
+
+def lower(
+    programs: dict[str, ExportedProgram],
+    backend: str,
+    constant_methods: dict | None = None,
+    share_mutable_buffers: bool = False,
+) -> tuple[bytes, Coverage]:
+    """Lower several methods into one program; methods may share mutable state (the KV cache)."""
+    from executorch.exir import EdgeCompileConfig, ExecutorchBackendConfig, to_edge_transform_and_lower
+    from executorch.exir.passes import MemoryPlanningPass
+
+    edge = to_edge_transform_and_lower(
+        programs,
+        partitioner={name: partitioners(backend) for name in programs},
+        constant_methods=constant_methods,
+        compile_config=EdgeCompileConfig(_check_ir_validity=False),
+    )
+    cov = coverage_of(edge, list(programs))
+    config = ExecutorchBackendConfig(
+        extract_delegate_segments=True,
+        memory_planning_pass=MemoryPlanningPass(
+            alloc_graph_input=True, share_mutable_buffers=share_mutable_buffers
+        ),
+        emit_mutable_buffer_names=share_mutable_buffers,
+    )
+    return edge.to_executorch(config=config).buffer, cov
+
+
+def export_method(module: torch.nn.Module, example: tuple, dynamic_shapes: object = None) -> ExportedProgram:
+    with torch.no_grad():
+        return torch.export.export(module, example, dynamic_shapes=dynamic_shapes, strict=False)

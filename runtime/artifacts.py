@@ -1,0 +1,75 @@
+"""Open an artifact directory: read manifest.json, check format and hashes, nothing else.
+
+The manifest written by export is the only description of a model the runtime
+uses; an artifact set that does not match it is refused with a one-line reason.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from bluev.errors import BadInput
+from bluev.fileio import sha256_file
+
+FORMAT = "bluev-artifacts"
+FORMAT_VERSION = 1
+HOST_BACKENDS = ("xnnpack", "portable", "vulkan")
+
+
+@dataclass
+class Artifacts:
+    root: Path
+    manifest: dict
+
+    @property
+    def preset(self) -> str:
+        return self.manifest["preset"]
+
+    @property
+    def multimodal(self) -> bool:
+        comps = self.manifest["components"]
+        return "vision_encoder" in comps and "projector" in comps
+
+    def path(self, component: str) -> Path:
+        return self.root / self.manifest["components"][component]["file"]
+
+    @property
+    def tokenizer_path(self) -> Path:
+        return self.root / self.manifest["tokenizer"]["file"]
+
+
+def open_artifacts(root: str | Path, verify: bool = True) -> Artifacts:
+    root = Path(root)
+    manifest_path = root / "manifest.json"
+    if not root.is_dir():
+        raise BadInput(f"{root}: no such artifact directory (run `bluev export --out {root}`)")
+    if not manifest_path.is_file():
+        raise BadInput(f"{manifest_path}: missing; not a bluev artifact directory")
+    try:
+        manifest = json.loads(manifest_path.read_text())
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise BadInput(f"{manifest_path}: unreadable JSON ({exc})") from None
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+        raise BadInput(f"{manifest_path}: not a bluev manifest (format {manifest.get('format')!r})")
+    if manifest.get("format_version") != FORMAT_VERSION:
+        raise BadInput(
+            f"{manifest_path}: format version {manifest.get('format_version')!r}, this bluev reads "
+            f"{FORMAT_VERSION}; re-export with this version"
+        )
+    art = Artifacts(root, manifest)
+    files = [(name, c) for name, c in manifest.get("components", {}).items()]
+    files.append(("tokenizer", manifest["tokenizer"]))
+    for name, entry in files:
+        path = root / entry["file"]
+        if not path.is_file():
+            raise BadInput(f"{path}: missing ({name} named by the manifest)")
+        if verify and sha256_file(path) != entry["sha256"]:
+            raise BadInput(f"{path}: sha256 does not match the manifest (corrupt or replaced file)")
+    for name, comp in manifest["components"].items():
+        if comp.get("backend") not in HOST_BACKENDS:
+            raise BadInput(
+                f"{art.path(name)}: built for backend {comp.get('backend')!r}, which runs only on the phone"
+            )
+    return art

@@ -1,0 +1,200 @@
+"""The host pipeline on the ExecuTorch runtime: image -> tiles -> ViT -> projector -> LLM -> text.
+
+Only the .pte files, the tokenizer and the manifest are used; no model code.
+"""
+
+from __future__ import annotations
+
+import resource
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import torch
+
+from bluev.errors import BadInput
+from bluev.runtime.artifacts import Artifacts, open_artifacts
+from bluev.runtime.sampling import Sampler, SamplerConfig
+from bluev.runtime.text import ChatTemplate, StreamDecoder, TextCodec
+from bluev.runtime.tiler import TilerConfig
+
+
+def load_kernels() -> None:
+    """Register the kernels our programs call: llama::* custom ops, quantized_decomposed::*."""
+    import executorch.kernels.quantized  # noqa: F401
+    from executorch.extension.llm.custom_ops import custom_ops  # noqa: F401
+
+
+@dataclass
+class Stats:
+    tiles: int = 0
+    image_encode_ms: float = 0.0
+    prefill_tokens: int = 0
+    prefill_ms: float = 0.0
+    decode_tokens: int = 0
+    decode_ms: float = 0.0
+    ttft_ms: float = 0.0
+    stop_reason: str = ""
+    peak_rss_mb: float = 0.0
+    extra: dict = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        rate = lambda n, ms: round(n / (ms / 1000.0), 2) if ms > 0 else 0.0  # noqa: E731
+        return {
+            "tiles": self.tiles,
+            "image_encode_ms": round(self.image_encode_ms, 2),
+            "prefill_tokens": self.prefill_tokens,
+            "prefill_tok_s": rate(self.prefill_tokens, self.prefill_ms),
+            "decode_tokens": self.decode_tokens,
+            "decode_tok_s": rate(self.decode_tokens, self.decode_ms),
+            "ttft_ms": round(self.ttft_ms, 2),
+            "peak_rss_mb": round(self.peak_rss_mb, 1),
+            "stop_reason": self.stop_reason,
+            **self.extra,
+        }
+
+
+@dataclass
+class Generation:
+    text: str
+    token_ids: list[int]
+    stats: Stats
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+class Pipeline:
+    """Loaded programs for one artifact directory; `generate` answers one prompt."""
+
+    def __init__(self, artifacts: Artifacts | str | Path) -> None:
+        from executorch.runtime import Runtime
+
+        self.art = artifacts if isinstance(artifacts, Artifacts) else open_artifacts(artifacts)
+        m = self.art.manifest
+        load_kernels()
+        runtime = Runtime.get()
+        try:
+            llm = runtime.load_program(self.art.path("llm"))
+            self.embed = llm.load_method(m["llm"]["methods"]["embed"])
+            self.prefill_method = llm.load_method(m["llm"]["methods"]["prefill"])
+            self.decode_method = llm.load_method(m["llm"]["methods"]["decode"])
+            self.vision = self.projector = None
+            if self.art.multimodal:
+                self.vision = runtime.load_program(self.art.path("vision_encoder")).load_method("forward")
+                self.projector = runtime.load_program(self.art.path("projector")).load_method("forward")
+        except (RuntimeError, ValueError) as exc:
+            raise BadInput(f"{self.art.root}: ExecuTorch could not load the programs ({exc})") from None
+        self._llm_program = llm  # keeps the methods' shared buffers alive
+        self.codec = TextCodec(self.art.tokenizer_path)
+        self.chat = ChatTemplate.from_manifest(m)
+        self.chunk = int(m["llm"]["chunk_size"])
+        self.max_seq_len = int(m["llm"]["max_seq_len"])
+        self.eos_ids = set(m["special_tokens"]["eos_ids"])
+
+    # --- image ----------------------------------------------------------------------------
+
+    def tiler_config(self) -> TilerConfig:
+        cfg = dict(self.art.manifest["vision"]["tiler"])
+        cfg["grids"] = tuple(tuple(g) for g in cfg["grids"]) if cfg.get("grids") else None
+        return TilerConfig(**cfg)
+
+    def encode_image(self, image: str | Path, stats: Stats) -> torch.Tensor:
+        """Image file -> LLM embeddings [1, tokens, dim]."""
+        from bluev.runtime.image import load_tiles
+
+        if self.vision is None or self.projector is None:
+            raise BadInput(f"{image}: the {self.art.preset} artifacts are text-only (no vision encoder)")
+        started = time.perf_counter()
+        tiled = load_tiles(image, self.tiler_config())
+        pixels = torch.from_numpy(tiled.pixels)
+        batch = int(self.art.manifest["vision"]["max_batch"])
+        pieces = []
+        for first in range(0, pixels.shape[0], batch):
+            features = self.vision.execute([pixels[first : first + batch].contiguous()])[0]
+            pieces.append(self.projector.execute([features])[0])
+        stats.tiles = tiled.plan.images_to_encode
+        stats.image_encode_ms = (time.perf_counter() - started) * 1000.0
+        return torch.cat(pieces, dim=0).unsqueeze(0)
+
+    # --- text -----------------------------------------------------------------------------
+
+    def embed_ids(self, ids: list[int]) -> torch.Tensor:
+        return self.embed.execute([torch.tensor([ids], dtype=torch.long)])[0]
+
+    def prompt_embeddings(self, prompt: str, image_embeds: torch.Tensor | None) -> torch.Tensor:
+        before, after = self.chat.segments(prompt, with_image=image_embeds is not None)
+        ids_before, ids_after = self.codec.encode(before), self.codec.encode(after)
+        n_image = 0 if image_embeds is None else image_embeds.shape[1]
+        total = len(ids_before) + n_image + len(ids_after)
+        if total >= self.max_seq_len:
+            raise BadInput(
+                f"prompt: {total} tokens ({n_image} of them image) is over the context of {self.max_seq_len}"
+            )
+        parts = [self.embed_ids(ids_before)] if ids_before else []
+        if image_embeds is not None:
+            parts.append(image_embeds)
+        if ids_after:
+            parts.append(self.embed_ids(ids_after))
+        return torch.cat(parts, dim=1)
+
+    def prefill(self, embeds: torch.Tensor) -> torch.Tensor:
+        """Chunked prefill from position 0; returns the last position's logits."""
+        logits = None
+        for start in range(0, embeds.shape[1], self.chunk):
+            chunk = embeds[:, start : start + self.chunk].contiguous()
+            logits = self.prefill_method.execute([chunk, torch.tensor([start], dtype=torch.long)])[0]
+        assert logits is not None
+        return logits
+
+    def generate(
+        self,
+        prompt: str,
+        image: str | Path | None = None,
+        max_new_tokens: int = 128,
+        sampler: SamplerConfig | None = None,
+        on_text: Callable[[str], None] | None = None,
+    ) -> Generation:
+        stats = Stats()
+        t0 = time.perf_counter()
+        image_embeds = self.encode_image(image, stats) if image is not None else None
+        embeds = self.prompt_embeddings(prompt, image_embeds)
+        n_prompt = embeds.shape[1]
+        if n_prompt >= self.max_seq_len:
+            raise BadInput(
+                f"prompt: {n_prompt} tokens (with image) is over the context of {self.max_seq_len}"
+            )
+        budget = min(max_new_tokens, self.max_seq_len - n_prompt)
+        choose = Sampler(sampler or SamplerConfig())
+
+        started = time.perf_counter()
+        logits = self.prefill(embeds)
+        stats.prefill_ms = (time.perf_counter() - started) * 1000.0
+        stats.prefill_tokens = n_prompt
+        stream = StreamDecoder(self.codec)
+        token = choose(logits)
+        stats.ttft_ms = (time.perf_counter() - t0) * 1000.0
+        stats.stop_reason = "max_new_tokens" if budget == max_new_tokens else "context_full"
+        started = time.perf_counter()
+        pos = n_prompt
+        for step in range(budget):
+            if token in self.eos_ids:
+                stats.stop_reason = "eos"
+                break
+            piece = stream.push(token)
+            if piece and on_text:
+                on_text(piece)
+            if step == budget - 1:
+                break
+            logits = self.decode_method.execute(
+                [self.embed_ids([token]), torch.tensor([pos], dtype=torch.long)]
+            )[0]
+            stats.decode_tokens += 1
+            pos += 1
+            token = choose(logits)
+        stats.decode_ms = (time.perf_counter() - started) * 1000.0
+        stats.peak_rss_mb = peak_rss_mb()
+        stats.extra["generated_tokens"] = len(stream.ids)
+        return Generation(stream.text, list(stream.ids), stats)

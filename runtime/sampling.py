@@ -1,0 +1,50 @@
+"""Next-token choice from logits: greedy, or temperature with top-k / top-p and a seed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+
+from bluev.errors import BadInput
+
+
+@dataclass
+class SamplerConfig:
+    temperature: float = 0.0  # 0 = greedy
+    top_k: int = 0  # 0 = off
+    top_p: float = 1.0  # 1 = off
+    seed: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.temperature < 0:
+            raise BadInput(f"temperature {self.temperature}: must be >= 0")
+        if self.top_k < 0:
+            raise BadInput(f"top-k {self.top_k}: must be >= 0")
+        if not 0.0 < self.top_p <= 1.0:
+            raise BadInput(f"top-p {self.top_p}: must be in (0, 1]")
+
+
+class Sampler:
+    def __init__(self, cfg: SamplerConfig) -> None:
+        self.cfg = cfg
+        self.generator = torch.Generator()
+        if cfg.seed is not None:
+            self.generator.manual_seed(cfg.seed)
+
+    def __call__(self, logits: torch.Tensor) -> int:
+        logits = logits.reshape(-1).float()
+        if self.cfg.temperature == 0.0:
+            return int(torch.argmax(logits))
+        logits = logits / self.cfg.temperature
+        if self.cfg.top_k:
+            kth = torch.topk(logits, min(self.cfg.top_k, logits.numel())).values[-1]
+            logits = logits.masked_fill(logits < kth, float("-inf"))
+        probs = torch.softmax(logits, dim=-1)
+        if self.cfg.top_p < 1.0:
+            sorted_probs, order = torch.sort(probs, descending=True)
+            # keep the smallest prefix whose mass reaches top_p (always the first token)
+            drop = torch.cumsum(sorted_probs, 0) - sorted_probs >= self.cfg.top_p
+            sorted_probs[drop] = 0.0
+            probs = torch.zeros_like(probs).scatter(0, order, sorted_probs)
+        return int(torch.multinomial(probs, 1, generator=self.generator))

@@ -1,0 +1,152 @@
+"""`bluev export --preset tiny`: files, manifest contract, summary, and parity with eager."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+import torch
+
+from bluev.fileio import sha256_file
+from bluev.runtime.artifacts import open_artifacts
+
+CONTRACT_KEYS = {
+    "format",
+    "format_version",
+    "preset",
+    "source",
+    "components",
+    "tokenizer",
+    "llm",
+    "special_tokens",
+    "chat_template",
+    "vision",
+    "stock_runner",
+    "export",
+}
+
+
+def test_artifact_files_and_manifest(tiny_artifacts):
+    names = sorted(p.name for p in tiny_artifacts.iterdir())
+    assert names == [
+        "llm.pte",
+        "manifest.json",
+        "projector.pte",
+        "stock_runner.pte",
+        "tokenizer.json",
+        "vision_encoder.pte",
+    ]
+    m = json.loads((tiny_artifacts / "manifest.json").read_text())
+    assert CONTRACT_KEYS <= set(m)
+    assert m["preset"] == "tiny" and m["format_version"] == 1
+    for comp in m["components"].values():
+        assert comp["sha256"] == sha256_file(tiny_artifacts / comp["file"])
+        assert comp["backend"] == "xnnpack" and comp["quant"] == "float"
+        assert 0 < comp["delegated_ops"] <= comp["total_ops"]
+    assert set(m["components"]["llm"]["methods"]) == {"token_embedding", "prefill", "decode"}
+    assert m["llm"]["chunk_size"] == 128 and m["llm"]["max_seq_len"] == 2048
+    assert m["vision"]["tokens_per_tile"] == 196 and m["vision"]["tiler"]["policy"] == "relaxed"
+    assert m["vision"]["patches_per_tile"] == 729
+    assert m["special_tokens"]["eos_ids"] and "<|im_start|>" in m["chat_template"]["prefix"]
+    assert m["stock_runner"]["runner"] == "MultimodalRunner"
+    assert m["export"]["tools"]["executorch"] == "1.5.1"
+    # dynamic tile batch 1..max_tiles+1 recorded with its range
+    pixels = m["components"]["vision_encoder"]["methods"]["forward"]["inputs"][0]
+    assert pixels["shape"][0] == {"min": 1, "max": m["vision"]["max_batch"]} and pixels["shape"][1:] == [
+        3,
+        384,
+        384,
+    ]
+    assert open_artifacts(tiny_artifacts).multimodal
+
+
+def test_summary_table_and_progress(tiny_artifacts):
+    stdout = (tiny_artifacts.parent / "tiny.export.stdout").read_text()
+    stderr = (tiny_artifacts.parent / "tiny.export.stderr").read_text()
+    for name in ("vision_encoder", "projector", "llm", "stock_runner"):
+        assert any(line.startswith(name) for line in stdout.splitlines())
+    assert "delegated/total ops" in stdout and "preset tiny" in stdout
+    assert "[1/6] building preset tiny" in stderr and "[6/6]" in stderr
+    assert not [p for p in tiny_artifacts.parent.iterdir() if p.name.startswith(".tiny")]  # no staging left
+
+
+def load_method(path, name="forward"):
+    from executorch.runtime import Runtime
+
+    from bluev.runtime.pipeline import load_kernels
+
+    load_kernels()
+    program = Runtime.get().load_program(path)
+    return program, program.load_method(name)
+
+
+def test_vision_and_projector_match_eager(tiny_artifacts, tiny_model):
+    torch.manual_seed(1)
+    pixels = torch.rand(3, 3, 384, 384) * 2 - 1
+    _, vision = load_method(tiny_artifacts / "vision_encoder.pte")
+    _, projector = load_method(tiny_artifacts / "projector.pte")
+    with torch.no_grad():
+        ref_features = tiny_model.tower(pixels)
+        ref_embeds = tiny_model.projector(ref_features)
+    features = vision.execute([pixels])[0]
+    embeds = projector.execute([features])[0]
+    assert features.shape == (3, 729, 64) and embeds.shape == (3 * 196, 64)
+    # max abs error against eager float: measured ~1e-5 for both
+    assert (features - ref_features).abs().max() < 1e-3
+    assert (embeds - ref_embeds).abs().max() < 1e-3
+
+
+def test_llm_methods_match_eager(tiny_artifacts, tiny_model):
+    program, embed = load_method(tiny_artifacts / "llm.pte", "token_embedding")
+    prefill, decode = program.load_method("prefill"), program.load_method("decode")
+    ids = torch.randint(0, 49152, (1, 40), generator=torch.Generator().manual_seed(0))
+    with torch.no_grad():
+        ref = tiny_model.hf_llm(ids).logits[0]
+    e = embed.execute([ids])[0]
+    got = [prefill.execute([e[:, :32].contiguous(), torch.tensor([0])])[0][0]]
+    got.append(prefill.execute([e[:, 32:39].contiguous(), torch.tensor([32])])[0][0])
+    got.append(decode.execute([e[:, 39:].contiguous(), torch.tensor([39])])[0][0])
+    for logits, pos in zip(got, (31, 38, 39), strict=True):
+        assert (logits - ref[pos]).abs().max() < 1e-4  # measured ~2e-7
+
+
+def test_greedy_tiny_equals_hf_generate(tiny_artifacts, tiny_model):
+    from bluev.runtime.pipeline import Pipeline
+
+    pipe = Pipeline(tiny_artifacts)
+    prompt = "Tell me a story about a lighthouse."
+    ours = pipe.generate(prompt, max_new_tokens=32)
+    text = pipe.chat.prefix + prompt + pipe.chat.suffix
+    ids = torch.tensor([pipe.codec.encode(text)])
+    with torch.no_grad():
+        ref = tiny_model.hf_llm.generate(
+            ids, max_new_tokens=32, do_sample=False, eos_token_id=sorted(pipe.eos_ids), pad_token_id=0
+        )[0, ids.shape[1] :].tolist()
+    ref = [t for t in ref if t not in pipe.eos_ids] if ours.stats.stop_reason == "eos" else ref
+    assert ours.token_ids == ref[: len(ours.token_ids)] and len(ours.token_ids) == len(ref)
+
+
+def test_pipeline_with_image_reports_all_stats(tiny_artifacts, sample_image):
+    from bluev.runtime.pipeline import Pipeline
+
+    result = Pipeline(tiny_artifacts).generate("What is in this picture?", sample_image, max_new_tokens=8)
+    s = result.stats.to_dict()
+    # 1024x768 with max 4 tiles -> 2:2 grid + thumbnail = 5 tiles, 980 image tokens
+    assert s["tiles"] == 5 and s["prefill_tokens"] > 980
+    for key in ("image_encode_ms", "prefill_tok_s", "decode_tok_s", "ttft_ms", "peak_rss_mb"):
+        assert s[key] > 0, key
+    assert s["decode_tokens"] == len(result.token_ids) - 1 or s["stop_reason"] == "eos"
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_sampling_is_seeded(tiny_artifacts, seed):
+    from bluev.runtime.pipeline import Pipeline
+    from bluev.runtime.sampling import SamplerConfig
+
+    pipe = Pipeline(tiny_artifacts)
+    cfg = SamplerConfig(temperature=1.0, top_k=50, top_p=0.9, seed=seed)
+    a = pipe.generate("Hello", max_new_tokens=12, sampler=cfg).token_ids
+    b = pipe.generate("Hello", max_new_tokens=12, sampler=SamplerConfig(1.0, 50, 0.9, seed)).token_ids
+    assert a == b and len(a) >= 1
+    assert np.all(np.array(a) < 49152)

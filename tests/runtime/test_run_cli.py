@@ -1,0 +1,140 @@
+"""`bluev run` and `bluev export` as a user runs them, including every kind of bad input."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+
+import pytest
+
+STATS = {
+    "tiles",
+    "image_encode_ms",
+    "prefill_tokens",
+    "prefill_tok_s",
+    "decode_tokens",
+    "decode_tok_s",
+    "ttft_ms",
+    "peak_rss_mb",
+}
+
+
+def one_line_error(r, *needles: str) -> None:
+    assert r.returncode == 2, (r.returncode, r.stderr[-2000:])
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in r.stderr, r.stderr[-2000:]
+    for needle in needles:
+        assert needle in lines[0], lines[0]
+
+
+def test_run_json_with_image(bluev_cli, tiny_artifacts, sample_image):
+    r = bluev_cli(
+        "run",
+        "--artifacts",
+        str(tiny_artifacts),
+        "--image",
+        str(sample_image),
+        "--prompt",
+        "What is in this picture?",
+        "--max-new-tokens",
+        "6",
+        "--json",
+    )
+    assert r.returncode == 0, r.stderr[-2000:]
+    out = json.loads(r.stdout)
+    assert isinstance(out["text"], str) and STATS <= set(out["stats"])
+    assert out["stats"]["tiles"] == 5 and out["stats"]["image_encode_ms"] > 0
+
+
+def test_run_streams_text_and_prints_stats_line(bluev_cli, tiny_artifacts):
+    r = bluev_cli("run", "--artifacts", str(tiny_artifacts), "--prompt", "Hi", "--max-new-tokens", "4")
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert "decode" in r.stderr and "tok/s" in r.stderr and "TTFT" in r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1  # native runtime logs are kept off the terminal
+
+
+@pytest.fixture
+def artifacts_copy(tiny_artifacts, tmp_path):
+    dst = tmp_path / "copy"
+    shutil.copytree(tiny_artifacts, dst)
+    return dst
+
+
+def run_hi(bluev_cli, artifacts, *extra):
+    return bluev_cli("run", "--artifacts", str(artifacts), "--prompt", "Hi", "--max-new-tokens", "2", *extra)
+
+
+def test_missing_artifact_dir(bluev_cli, tmp_path):
+    one_line_error(run_hi(bluev_cli, tmp_path / "nope"), "nope", "no such artifact directory")
+
+
+def test_corrupt_pte_fails_hash_check(bluev_cli, artifacts_copy):
+    data = bytearray((artifacts_copy / "llm.pte").read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    (artifacts_copy / "llm.pte").write_bytes(bytes(data))
+    one_line_error(run_hi(bluev_cli, artifacts_copy), "llm.pte", "sha256")
+
+
+def test_garbage_pte_with_matching_hash(bluev_cli, artifacts_copy):
+    (artifacts_copy / "llm.pte").write_bytes(b"not a program" * 100)
+    manifest = json.loads((artifacts_copy / "manifest.json").read_text())
+    manifest["components"]["llm"]["sha256"] = hashlib.sha256(b"not a program" * 100).hexdigest()
+    (artifacts_copy / "manifest.json").write_text(json.dumps(manifest))
+    one_line_error(run_hi(bluev_cli, artifacts_copy), "could not load")
+
+
+def test_missing_pte(bluev_cli, artifacts_copy):
+    (artifacts_copy / "projector.pte").unlink()
+    one_line_error(run_hi(bluev_cli, artifacts_copy), "projector.pte", "missing")
+
+
+def test_format_version_mismatch(bluev_cli, artifacts_copy):
+    manifest = json.loads((artifacts_copy / "manifest.json").read_text())
+    manifest["format_version"] = 99
+    (artifacts_copy / "manifest.json").write_text(json.dumps(manifest))
+    one_line_error(run_hi(bluev_cli, artifacts_copy), "manifest.json", "format version 99")
+
+
+def test_prompt_over_the_context(bluev_cli, tiny_artifacts):
+    r = bluev_cli("run", "--artifacts", str(tiny_artifacts), "--prompt", "word " * 3000)
+    one_line_error(r, "over the context of 2048")
+
+
+def test_missing_and_corrupt_image(bluev_cli, tiny_artifacts, tmp_path):
+    one_line_error(run_hi(bluev_cli, tiny_artifacts, "--image", str(tmp_path / "x.png")), "x.png")
+    bad = tmp_path / "bad.jpg"
+    bad.write_bytes(b"\xff\xd8\xff\xe0 truncated")
+    one_line_error(run_hi(bluev_cli, tiny_artifacts, "--image", str(bad)), "bad.jpg")
+
+
+def test_image_for_text_only_artifacts(bluev_cli, smollm2_artifacts, sample_image):
+    one_line_error(run_hi(bluev_cli, smollm2_artifacts, "--image", str(sample_image)), "text-only")
+
+
+def test_export_refuses_another_presets_dir(bluev_cli, artifacts_copy):
+    r = bluev_cli("export", "--preset", "smollm2", "--out", str(artifacts_copy))
+    one_line_error(r, "preset 'tiny'", "--force")
+    assert (artifacts_copy / "vision_encoder.pte").exists()  # untouched
+
+
+def test_export_refuses_a_non_artifact_dir(bluev_cli, tmp_path):
+    (tmp_path / "notes.txt").write_text("mine")
+    one_line_error(
+        bluev_cli("export", "--preset", "tiny", "--out", str(tmp_path)), "not a bluev artifact directory"
+    )
+
+
+@pytest.mark.parametrize(
+    "args,needle",
+    [
+        (["--preset", "huge"], "preset 'huge'"),
+        (["--quant", "int3"], "quant recipe 'int3'"),
+        (["--backend", "mediatek"], "mediatek"),
+        (["--preset", "hf"], "--checkpoint"),
+        (["--preset", "tiny", "--checkpoint", "."], "--checkpoint"),
+    ],
+)
+def test_export_bad_options(bluev_cli, tmp_path, args, needle):
+    one_line_error(bluev_cli("export", "--out", str(tmp_path / "out"), *args), needle)
+    assert not (tmp_path / "out").exists()
