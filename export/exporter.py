@@ -22,6 +22,7 @@ from bluev.export.programs import (
     stock_text_programs,
     vision_programs,
 )
+from bluev.fileio import umask_mode
 
 QUANT_RECIPES = ("float",)
 
@@ -116,6 +117,7 @@ def export(opts: ExportOptions) -> dict:
 
     opts.out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{opts.out.name}.", suffix=".part", dir=opts.out.parent))
+    staging.chmod(umask_mode(directory=True))
     try:
         results = export_components(model, opts, staging, progress)
         started = progress.step("writing tokenizer and manifest")

@@ -59,6 +59,9 @@ def test_artifact_files_and_manifest(tiny_artifacts):
         384,
     ]
     assert open_artifacts(tiny_artifacts).multimodal
+    # readable by others (adb push, a shared box): not the 0600 of a temporary file
+    assert all(p.stat().st_mode & 0o044 == 0o044 for p in tiny_artifacts.iterdir())
+    assert tiny_artifacts.stat().st_mode & 0o055 == 0o055
 
 
 def test_summary_table_and_progress(tiny_artifacts):
