@@ -128,7 +128,12 @@ def tiles(
     default="xnnpack",
     show_default=True,
 )
-@click.option("--quant", default="float", show_default=True, help="Quantization recipe.")
+@click.option(
+    "--quant",
+    default="default",
+    show_default=True,
+    help="Quantization recipe: default (LLM 4-bit g32, 8-bit embeddings, ViT 8-bit), float, 8da4w-g64, ...",
+)
 @click.option("--out", type=click.Path(path_type=Path), required=True, help="Artifact directory to write.")
 @click.option("--force", is_flag=True, help="Replace artifacts of another preset in --out.")
 @click.option("--no-stock-runner", is_flag=True, help="Skip the bundle for ExecuTorch's stock runners.")
@@ -219,8 +224,74 @@ def run(
     )
 
 
+@cli.command("quant-report")
+@click.option("--preset", default="tiny", show_default=True, help="tiny, bluelm-v-3b, smollm2 or hf.")
+@click.option("--checkpoint", type=click.Path(path_type=Path), help="Local HF checkpoint dir (preset hf).")
+@click.option(
+    "--recipe",
+    "recipes",
+    multiple=True,
+    default=("default",),
+    show_default=True,
+    help="Recipe to measure (repeatable): default, 8da4w-g64, 4w-g32, 8da8w, mtk-a16w4, ...",
+)
+@click.option(
+    "--components",
+    help="Comma-separated subset of llm,vision,projector (default: all the preset has).",
+)
+@click.option(
+    "--window", type=click.IntRange(2), default=256, show_default=True, help="Tokens per scored window."
+)
+@click.option("--max-tokens", type=click.IntRange(2), help="Score only the first N tokens of the text.")
+@click.option(
+    "--image",
+    "images",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="Image(s) whose tiles to compare.",
+)
+@click.option(
+    "--json", "as_json", is_flag=True, help="Print JSON (an object, or a list for several recipes)."
+)
+def quant_report_cmd(
+    preset: str,
+    checkpoint: Path | None,
+    recipes: tuple[str, ...],
+    components: str | None,
+    window: int,
+    max_tokens: int | None,
+    images: tuple[Path, ...],
+    as_json: bool,
+) -> None:
+    """Float vs quantized, per component: perplexity, agreement, KL, cosine, size."""
+    from bluev.quiet import library_warnings_quiet, native_logs_quiet
+
+    library_warnings_quiet()
+    from bluev.quant.report import ReportOptions, quant_report, report_table
+
+    opts = ReportOptions(
+        preset=preset,
+        recipes=list(recipes),
+        checkpoint=checkpoint,
+        components=tuple(c.strip() for c in components.split(",")) if components else None,
+        window=window,
+        max_tokens=max_tokens,
+        images=list(images),
+    )
+    with native_logs_quiet():
+        reports = quant_report(opts)
+    if as_json:
+        click.echo(json.dumps(reports[0] if len(reports) == 1 else reports, indent=2))
+    else:
+        click.echo(report_table(reports))
+
+
 def main(argv: list[str] | None = None) -> None:
     """Console entry point: user errors are one line on stderr and exit code 2."""
+    import signal
+
+    # `kill` unwinds like Ctrl-C, so an export's staging folder is removed on the way out
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     try:
         code = cli.main(args=argv, prog_name="bluev", standalone_mode=False)
     except BadInput as exc:

@@ -23,8 +23,7 @@ from bluev.export.programs import (
     vision_programs,
 )
 from bluev.fileio import umask_mode
-
-QUANT_RECIPES = ("float",)
+from bluev.quant.recipes import Recipe, check_widths, parse_recipe
 
 
 @dataclass
@@ -33,7 +32,7 @@ class ExportOptions:
     out: Path
     checkpoint: Path | None = None
     backend: str = "xnnpack"
-    quant: str = "float"
+    quant: str = "default"
     force: bool = False
     stock_runner: bool = True
 
@@ -69,8 +68,13 @@ def check_options(opts: ExportOptions) -> Preset:
     preset = get_preset(opts.preset)
     if opts.backend == "mediatek":
         raise BadInput("backend mediatek: the NeuroPilot export path is not built yet; use xnnpack or vulkan")
-    if opts.quant not in QUANT_RECIPES:
-        raise BadInput(f"quant recipe {opts.quant!r}: unknown, available: {', '.join(QUANT_RECIPES)}")
+    recipe = parse_recipe(opts.quant)
+    check_recipe_backend(recipe, opts.backend)
+    if preset.llm is not None:  # shapes known before building: refuse before any work
+        spec = preset.llm
+        check_widths(
+            recipe, {"the q/k/v/gate/up projections": spec.dim, "feed_forward.w2": spec.hidden_dim}, spec.dim
+        )
     if preset.source == "hf-checkpoint":
         from bluev.export.hf_checkpoint import check_checkpoint
 
@@ -81,6 +85,24 @@ def check_options(opts: ExportOptions) -> Preset:
         raise BadInput(f"preset {preset.name} has built-in weights: --checkpoint is only for preset hf")
     check_destination(opts.out, preset.name, opts.force)
     return preset
+
+
+def check_recipe_backend(recipe: Recipe, backend: str) -> None:
+    """A recipe whose kernels the backend lacks is refused before any work starts."""
+    if recipe.is_float:
+        return
+    if recipe.backend == "mediatek":
+        raise BadInput(
+            f"quant recipe {recipe.name!r} is for the MediaTek NPU, whose export needs the NeuroPilot SDK; "
+            "measure it with `bluev quant-report`"
+        )
+    if backend != "xnnpack":
+        raise BadInput(f"quant recipe {recipe.name!r}: its 4/8-bit kernels are XNNPACK's; use --quant float")
+    if recipe.llm_linear.kind == "4w":
+        raise BadInput(
+            f"quant recipe {recipe.name!r}: XNNPACK has no weight-only 4-bit linear; export "
+            f"8da4w-g{recipe.llm_linear.group_size} instead (quant-report still measures 4w)"
+        )
 
 
 def check_destination(out: Path, preset: str, force: bool) -> None:
@@ -114,6 +136,7 @@ def export(opts: ExportOptions) -> dict:
     started = progress.step(f"building preset {preset.name} ({preset.description})")
     model = build(preset, opts.checkpoint)
     build_seconds = progress.finish(started)
+    quantize_model(model, parse_recipe(opts.quant))
 
     opts.out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{opts.out.name}.", suffix=".part", dir=opts.out.parent))
@@ -127,6 +150,22 @@ def export(opts: ExportOptions) -> dict:
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return manifest
+
+
+def quantize_model(model: BuiltModel, recipe: Recipe) -> None:
+    """Apply the recipe to the eager modules in place (every program then exports quantized)."""
+    if recipe.is_float:
+        return
+    from bluev.quant.apply import quantize_llm_, quantize_vision_
+    from bluev.quant.report import linear_widths
+
+    check_widths(recipe, linear_widths(model.llm), model.llm.args.dim)
+    started = time.monotonic()
+    quantize_llm_(model.llm, recipe)
+    quantize_vision_(model.tower, model.projector, recipe)
+    print(
+        f"      quantized ({recipe.name}) in {time.monotonic() - started:.1f}s", file=sys.stderr, flush=True
+    )
 
 
 def export_components(model: BuiltModel, opts: ExportOptions, out: Path, progress: Progress) -> list:
@@ -244,6 +283,7 @@ def assemble_manifest(
             "chunk_size": preset.chunk_size,
             "methods": {"embed": "token_embedding", "prefill": "prefill", "decode": "decode"},
         },
+        "quantization": parse_recipe(opts.quant).to_dict(),
         "special_tokens": {"bos_id": model.bos_id, "eos_ids": model.eos_ids},
         "chat_template": {
             "prefix": model.chat.prefix,

@@ -80,16 +80,31 @@ class Attention(nn.Module):
         self.register_buffer("k_cache", torch.zeros(cache), persistent=False)
         self.register_buffer("v_cache", torch.zeros(cache), persistent=False)
 
-    def forward(self, x: torch.Tensor, start_pos: int, cos: torch.Tensor, sin: torch.Tensor) -> torch.Tensor:
+    def forward(
+        self, x: torch.Tensor, start_pos: int | None, cos: torch.Tensor, sin: torch.Tensor
+    ) -> torch.Tensor:
         _, seq, _ = x.shape
         q = self.wq(x).view(1, seq, self.n_heads, self.head_dim)
         k = self.wk(x).view(1, seq, self.n_kv_heads, self.head_dim)
         v = self.wv(x).view(1, seq, self.n_kv_heads, self.head_dim)
         q, k = apply_rope(q, cos, sin), apply_rope(k, cos, sin)
+        if start_pos is None:
+            return self.wo(self.window_attention(q, k, v).reshape(1, seq, self.n_heads * self.head_dim))
         torch.ops.llama.update_cache(k, self.k_cache, start_pos)
         torch.ops.llama.update_cache(v, self.v_cache, start_pos)
         out = torch.ops.llama.custom_sdpa(q, self.k_cache, self.v_cache, start_pos, None, 0, True)
         return self.wo(out.reshape(1, seq, self.n_heads * self.head_dim))
+
+    def window_attention(self, q: torch.Tensor, k: torch.Tensor, v: torch.Tensor) -> torch.Tensor:
+        """Causal attention over one window with no cache (evaluation and PT2E calibration)."""
+        repeat = self.n_heads // self.n_kv_heads
+        k, v = (t.repeat_interleave(repeat, dim=2) for t in (k, v))
+        q, k, v = (t.transpose(1, 2) for t in (q, k, v))
+        # written out rather than F.scaled_dot_product_attention: quantizers annotate matmuls
+        seq = q.shape[2]
+        mask = torch.full((seq, seq), float("-inf"), device=q.device).triu(1)
+        scores = q @ k.transpose(-2, -1) * (self.head_dim**-0.5) + mask
+        return (scores.softmax(dim=-1) @ v).transpose(1, 2)
 
 
 class FeedForward(nn.Module):
@@ -111,7 +126,9 @@ class Block(nn.Module):
         self.ffn_norm = RMSNorm(args.dim, args.norm_eps)
         self.feed_forward = FeedForward(args)
 
-    def forward(self, x: torch.Tensor, start_pos: int, cos: torch.Tensor, sin: torch.Tensor) -> torch.Tensor:
+    def forward(
+        self, x: torch.Tensor, start_pos: int | None, cos: torch.Tensor, sin: torch.Tensor
+    ) -> torch.Tensor:
         x = x + self.attention(self.attention_norm(x), start_pos, cos, sin)
         return x + self.feed_forward(self.ffn_norm(x))
 
@@ -140,6 +157,19 @@ class Transformer(nn.Module):
             h = layer(h, start_pos, cos, sin)
         last = self.norm(h[:, -1, :])
         return self.output(last)
+
+    def window_logits(self, tokens: torch.Tensor) -> torch.Tensor:
+        """Token ids [1, S] from position 0 -> logits [1, S, vocab], without touching the KV cache.
+
+        Used to score text (perplexity, agreement) and to calibrate PT2E quantizers;
+        generation uses the cached path above.
+        """
+        seq = tokens.shape[1]
+        h = self.tok_embeddings(tokens)
+        cos, sin = self.rope_cos[:seq], self.rope_sin[:seq]
+        for layer in self.layers:
+            h = layer(h, None, cos, sin)
+        return self.output(self.norm(h))
 
     def reset_cache(self) -> None:
         for layer in self.layers:

@@ -99,6 +99,8 @@ def lower(
             alloc_graph_input=True, share_mutable_buffers=share_mutable_buffers
         ),
         emit_mutable_buffer_names=share_mutable_buffers,
+        # turns torchao's dequantize + embedding into quantized_decomposed::embedding_{byte,4bit}
+        do_quant_fusion_and_const_prop=True,
     )
     return edge.to_executorch(config=config).buffer, cov
 

@@ -24,37 +24,74 @@ def bluev_cli():
     return run_bluev
 
 
+def bluev_run_json(artifacts: Path, prompt: str, *extra: str) -> dict:
+    """`bluev run --json` on an artifact directory; fails the test with stderr if it fails."""
+    r = run_bluev("run", "--artifacts", str(artifacts), "--prompt", prompt, "--json", *extra)
+    assert r.returncode == 0, r.stderr[-3000:]
+    import json
+
+    return json.loads(r.stdout)
+
+
+def load_pte(path: Path):  # noqa: ANN201  (an executorch.runtime Program)
+    """A .pte loaded by ExecuTorch's runtime, with bluev's kernels (custom + quantized ops) registered."""
+    from executorch.runtime import Runtime
+
+    from bluev.runtime.pipeline import load_kernels
+
+    load_kernels()
+    return Runtime.get().load_program(path)
+
+
+@pytest.fixture
+def run_json():
+    return bluev_run_json
+
+
+@pytest.fixture
+def load_program():
+    return load_pte
+
+
 @pytest.fixture
 def repo() -> Path:
     return REPO
 
 
-def export_once(tmp_path_factory, preset: str, *extra: str) -> Path:
-    """Export a preset through the real CLI once per test session.
+def export_once(tmp_path_factory, key: str, preset: str, *extra: str) -> Path:
+    """Export a preset through the real CLI once per test session, into a folder named `key`.
 
     A developer may set BLUEV_TEST_CACHE=DIR to keep artifacts across sessions
     (delete DIR after changing export code); CI leaves it unset.
     """
     cache = os.environ.get("BLUEV_TEST_CACHE")
-    if cache and (Path(cache) / preset / "manifest.json").is_file():
-        return Path(cache) / preset
-    base = Path(cache) if cache else tmp_path_factory.mktemp(f"artifacts-{preset}")
-    out = base / preset
+    if cache and (Path(cache) / key / "manifest.json").is_file():
+        return Path(cache) / key
+    base = Path(cache) if cache else tmp_path_factory.mktemp(f"artifacts-{key}")
+    out = base / key
     r = run_bluev("export", "--preset", preset, "--out", str(out), *extra, timeout=1800)
     assert r.returncode == 0, r.stderr[-3000:]
-    (out.parent / f"{preset}.export.stdout").write_text(r.stdout)
-    (out.parent / f"{preset}.export.stderr").write_text(r.stderr)
+    (out.parent / f"{key}.export.stdout").write_text(r.stdout)
+    (out.parent / f"{key}.export.stderr").write_text(r.stderr)
     return out
 
 
 @pytest.fixture(scope="session")
 def tiny_artifacts(tmp_path_factory) -> Path:
-    return export_once(tmp_path_factory, "tiny")
+    """Float tiny artifacts: the graphs must match eager PyTorch to float precision."""
+    return export_once(tmp_path_factory, "tiny-float", "tiny", "--quant", "float")
+
+
+@pytest.fixture(scope="session")
+def tiny_quant_artifacts(tmp_path_factory) -> Path:
+    """Tiny artifacts with the default recipe (what `make export` builds)."""
+    return export_once(tmp_path_factory, "tiny", "tiny")
 
 
 @pytest.fixture(scope="session")
 def smollm2_artifacts(tmp_path_factory) -> Path:
-    return export_once(tmp_path_factory, "smollm2")
+    """SmolLM2-135M with the default recipe (4-bit LLM, 8-bit embeddings)."""
+    return export_once(tmp_path_factory, "smollm2", "smollm2")
 
 
 @pytest.fixture(scope="session")

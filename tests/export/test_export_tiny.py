@@ -65,8 +65,8 @@ def test_artifact_files_and_manifest(tiny_artifacts):
 
 
 def test_summary_table_and_progress(tiny_artifacts):
-    stdout = (tiny_artifacts.parent / "tiny.export.stdout").read_text()
-    stderr = (tiny_artifacts.parent / "tiny.export.stderr").read_text()
+    stdout = (tiny_artifacts.parent / "tiny-float.export.stdout").read_text()
+    stderr = (tiny_artifacts.parent / "tiny-float.export.stderr").read_text()
     for name in ("vision_encoder", "projector", "llm", "stock_runner"):
         assert any(line.startswith(name) for line in stdout.splitlines())
     assert "delegated/total ops" in stdout and "preset tiny" in stdout

@@ -47,30 +47,26 @@ def onevision_dir(tmp_path_factory):
     return path, model
 
 
-def test_hf_checkpoint_exports_and_runs(bluev_cli, onevision_dir, sample_image, tmp_path):
+def test_hf_checkpoint_exports_and_runs(bluev_cli, run_json, onevision_dir, sample_image, tmp_path):
     ckpt, hf_model = onevision_dir
     out = tmp_path / "hf"
     r = bluev_cli(
-        "export", "--preset", "hf", "--checkpoint", str(ckpt), "--out", str(out), "--no-stock-runner"
+        "export",
+        "--preset",
+        "hf",
+        "--checkpoint",
+        str(ckpt),
+        "--out",
+        str(out),
+        "--no-stock-runner",
+        "--quant",
+        "float",  # float, so the logits below can match the checkpoint to 1e-4
     )
     assert r.returncode == 0, r.stderr[-3000:]
     m = json.loads((out / "manifest.json").read_text())
     assert m["source"]["kind"] == "hf-checkpoint" and len(m["source"]["sha256"]) == 64
     assert m["vision"]["tokens_per_tile"] == 729  # no downsampler in a LLaVA-OneVision projector
-    r = bluev_cli(
-        "run",
-        "--artifacts",
-        str(out),
-        "--image",
-        str(sample_image),
-        "--prompt",
-        "What?",
-        "--json",
-        "--max-new-tokens",
-        "4",
-    )
-    assert r.returncode == 0, r.stderr[-3000:]
-    stats = json.loads(r.stdout)["stats"]
+    stats = run_json(out, "What?", "--image", str(sample_image), "--max-new-tokens", "4")["stats"]
     assert stats["tiles"] >= 1 and stats["prefill_tokens"] > 729
 
     # the exported LLM is the checkpoint's Qwen2 (with q/k/v biases): compare logits

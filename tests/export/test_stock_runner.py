@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 import torch
 
 
@@ -22,7 +23,9 @@ def run_stock(runner_cls, artifacts, inputs, max_new_tokens: int) -> tuple[str, 
     return "".join(pieces), json.loads(stats[-1].to_json_string()) if stats else {}
 
 
-def test_multimodal_runner_generates_on_tiny_bundle(tiny_artifacts):
+@pytest.mark.parametrize("bundle", ["tiny_artifacts", "tiny_quant_artifacts"])
+def test_multimodal_runner_generates_on_tiny_bundle(bundle, request):
+    tiny_artifacts = request.getfixturevalue(bundle)
     from executorch.extension.llm.runner import MultimodalRunner, make_image_input, make_text_input
 
     manifest = json.loads((tiny_artifacts / "manifest.json").read_text())

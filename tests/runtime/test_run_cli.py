@@ -28,21 +28,10 @@ def one_line_error(r, *needles: str) -> None:
         assert needle in lines[0], lines[0]
 
 
-def test_run_json_with_image(bluev_cli, tiny_artifacts, sample_image):
-    r = bluev_cli(
-        "run",
-        "--artifacts",
-        str(tiny_artifacts),
-        "--image",
-        str(sample_image),
-        "--prompt",
-        "What is in this picture?",
-        "--max-new-tokens",
-        "6",
-        "--json",
+def test_run_json_with_image(run_json, tiny_artifacts, sample_image):
+    out = run_json(
+        tiny_artifacts, "What is in this picture?", "--image", str(sample_image), "--max-new-tokens", "6"
     )
-    assert r.returncode == 0, r.stderr[-2000:]
-    out = json.loads(r.stdout)
     assert isinstance(out["text"], str) and STATS <= set(out["stats"])
     assert out["stats"]["tiles"] == 5 and out["stats"]["image_encode_ms"] > 0
 
@@ -130,6 +119,11 @@ def test_export_refuses_a_non_artifact_dir(bluev_cli, tmp_path):
     [
         (["--preset", "huge"], "preset 'huge'"),
         (["--quant", "int3"], "quant recipe 'int3'"),
+        (["--quant", "8da4w-g48"], "multiple of 32"),
+        (["--quant", "8da4w-g128"], "does not divide the input width 64"),
+        (["--quant", "4w-g32"], "no weight-only 4-bit"),
+        (["--quant", "mtk-a16w4"], "NeuroPilot SDK"),
+        (["--backend", "vulkan"], "use --quant float"),
         (["--backend", "mediatek"], "mediatek"),
         (["--preset", "hf"], "--checkpoint"),
         (["--preset", "tiny", "--checkpoint", "."], "--checkpoint"),

@@ -1,0 +1,113 @@
+"""Apply a recipe's XNNPACK schemes to eager modules in place (torchao module swaps).
+
+torchao replaces each weight with a quantized tensor subclass. `torch.export`
+traces those into dequantize/quantize ops that ExecuTorch's XNNPACK partitioner
+turns into its 4/8-bit linear kernels, and that `to_executorch`'s quant fusion
+turns into `quantized_decomposed::embedding_{byte,4bit}` for the embedding table.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from bluev.quant.affine4 import swap_linears_
+from bluev.quant.recipes import EmbeddingScheme, LinearScheme, Recipe
+
+# On the device the scales are kept in 16 bits (XNNPACK's blockwise kernels take bf16).
+SCALE_BYTES = 2
+
+
+def linear_config(scheme: LinearScheme):  # noqa: ANN201  (a torchao AOBaseConfig)
+    from torchao.quantization import Int8DynamicActivationIntxWeightConfig, IntxWeightOnlyConfig
+    from torchao.quantization.granularity import PerAxis, PerGroup
+
+    granularity = PerGroup(scheme.group_size) if scheme.group_size else PerAxis(0)
+    if scheme.kind == "8da4w":
+        return Int8DynamicActivationIntxWeightConfig(weight_dtype=torch.int4, weight_granularity=granularity)
+    if scheme.kind == "8da8w":
+        return Int8DynamicActivationIntxWeightConfig(weight_dtype=torch.int8, weight_granularity=granularity)
+    if scheme.kind == "4w":
+        return IntxWeightOnlyConfig(weight_dtype=torch.int4, granularity=granularity)
+    raise ValueError(f"no torchao config for linear scheme {scheme.kind!r}")
+
+
+def embedding_config(scheme: EmbeddingScheme):  # noqa: ANN201
+    from torchao.quantization import IntxWeightOnlyConfig
+    from torchao.quantization.granularity import PerAxis, PerGroup
+
+    granularity = PerGroup(scheme.group_size) if scheme.group_size else PerAxis(0)
+    return IntxWeightOnlyConfig(weight_dtype=getattr(torch, f"int{scheme.bits}"), granularity=granularity)
+
+
+def quantize_linears_(module: nn.Module, scheme: LinearScheme, skip: frozenset[str] = frozenset()) -> int:
+    """Quantize every nn.Linear under `module` but the dotted names in `skip`; returns the count."""
+    if scheme.kind == "none":
+        return 0
+    if scheme.kind == "8da4w":  # asymmetric groups on the symmetric kernel (affine4.py)
+        return swap_linears_(module, scheme.group_size, set(skip))
+    from torchao.quantization import quantize_
+
+    def chosen(m: nn.Module, fqn: str) -> bool:
+        return isinstance(m, nn.Linear) and fqn not in skip
+
+    count = sum(chosen(m, fqn) for fqn, m in module.named_modules())
+    with torch.no_grad():
+        quantize_(module, linear_config(scheme), filter_fn=chosen)
+    return count
+
+
+def head_scheme(recipe: Recipe) -> LinearScheme:
+    """The output head follows the embedding scheme (it is the same table when tied)."""
+    bits = recipe.llm_embedding.bits
+    if bits == 8:
+        return LinearScheme("8da8w")
+    if bits == 4:
+        return LinearScheme("8da4w", recipe.llm_embedding.group_size or 32)
+    return recipe.llm_linear
+
+
+def quantize_embeddings_(module: nn.Module, scheme: EmbeddingScheme) -> int:
+    if not scheme.bits:
+        return 0
+    from torchao.quantization import quantize_
+
+    count = sum(isinstance(m, nn.Embedding) for m in module.modules())
+    with torch.no_grad():
+        quantize_(module, embedding_config(scheme), filter_fn=lambda m, _fqn: isinstance(m, nn.Embedding))
+    return count
+
+
+def quantize_llm_(llm: nn.Module, recipe: Recipe) -> None:
+    """Embedding table, decoder linears, then the head (named ``output`` in our Transformer)."""
+    quantize_embeddings_(llm, recipe.llm_embedding)
+    quantize_linears_(llm, recipe.llm_linear, skip=frozenset({"output"}))
+    head = head_scheme(recipe)
+    quantize_linears_(llm, head, skip=frozenset(n for n, _ in llm.named_modules() if n != "output"))
+
+
+def quantize_vision_(tower: nn.Module | None, projector: nn.Module | None, recipe: Recipe) -> None:
+    """ViT and projector linears; the patch-embedding conv and position table stay float."""
+    for module in (tower, projector):
+        if module is not None:
+            quantize_linears_(module, recipe.vision_linear)
+
+
+def tensor_bytes(t: torch.Tensor) -> float:
+    """Bytes a weight takes on the device: packed integer data plus 16-bit scales."""
+    qdata = getattr(t, "qdata", None)
+    if qdata is None:
+        return float(t.numel() * t.element_size())
+    bits = int(str(t.target_dtype).removeprefix("torch.int"))
+    zero_point = t.zero_point
+    zp_bytes = zero_point.numel() if zero_point is not None and bool(zero_point.any()) else 0
+    return qdata.numel() * bits / 8 + t.scale.numel() * SCALE_BYTES + zp_bytes
+
+
+def weight_bytes(module: nn.Module) -> float:
+    """Parameters and persistent buffers (not the KV cache or rope tables, which are state)."""
+    total = sum(tensor_bytes(p) for p in module.parameters())
+    state = module.state_dict()
+    names = {n for n, _ in module.named_parameters()}
+    total += sum(tensor_bytes(b) for n, b in state.items() if n not in names and b.is_floating_point())
+    return total

@@ -1,0 +1,171 @@
+"""Quantization recipes: what each part of the model is stored and computed in.
+
+A recipe is a named, frozen config. `export` applies it to the eager modules
+before `torch.export`, the manifest records it, and `quant-report` measures
+what it costs. Names:
+
+``float``            nothing quantized.
+``default``          the paper's: LLM linears 4-bit weights (group 32) with 8-bit dynamic
+                     activations, 8-bit embeddings, ViT and projector 8-bit (per channel).
+``8da4w-gN``         LLM linears 4-bit group N + 8-bit dynamic activations (XNNPACK's fast path).
+``4w-gN``            LLM linears 4-bit group N, weight-only (activations stay float).
+``8da8w``            LLM linears 8-bit per channel: the fallback when 4-bit costs too much.
+``...-emb4``         any of the above with 4-bit embeddings (group 32) instead of 8-bit.
+``mtk-a16w4``        MediaTek NPU: LLM A16W4, ViT/projector A16W8, calibrated (host-evaluated).
+``mtk-a16w8``        MediaTek NPU: A16W8 everywhere.
+
+The output head is a linear layer and follows the linear scheme, tied or not:
+the phone backends keep their own packed copy of linear weights anyway.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bluev.errors import BadInput
+
+LINEAR_KINDS = ("none", "8da4w", "4w", "8da8w")
+XNNPACK_GROUP_MULTIPLE = 32  # XNNPACK's blockwise 4-bit kernels take groups in multiples of 32
+
+
+@dataclass(frozen=True)
+class LinearScheme:
+    """How nn.Linear weights are stored: kind and group size (0 = one scale per output channel)."""
+
+    kind: str = "none"
+    group_size: int = 0
+
+    @property
+    def bits(self) -> int:
+        return {"none": 32, "8da4w": 4, "4w": 4, "8da8w": 8}[self.kind]
+
+    def describe(self) -> str:
+        if self.kind == "none":
+            return "float32"
+        group = f"group {self.group_size}" if self.group_size else "per channel"
+        acts = "8-bit dynamic activations" if self.kind.startswith("8da") else "float activations"
+        return f"{self.bits}-bit weights ({group}), {acts}"
+
+
+@dataclass(frozen=True)
+class EmbeddingScheme:
+    """Token embedding table: 0 = float, 8 = int8 per row, 4 = int4 in groups."""
+
+    bits: int = 0
+    group_size: int = 0
+
+    def describe(self) -> str:
+        if not self.bits:
+            return "float32"
+        group = f"group {self.group_size}" if self.group_size else "per row"
+        return f"{self.bits}-bit ({group})"
+
+
+@dataclass(frozen=True)
+class Recipe:
+    name: str
+    description: str
+    llm_linear: LinearScheme = LinearScheme()
+    llm_embedding: EmbeddingScheme = EmbeddingScheme()
+    vision_linear: LinearScheme = LinearScheme()  # ViT and projector
+    # MediaTek recipes are PT2E-quantized with NeuropilotQuantizer (precision names)
+    mediatek_llm: str | None = None
+    mediatek_vision: str | None = None
+
+    @property
+    def is_float(self) -> bool:
+        return self.name == "float"
+
+    @property
+    def backend(self) -> str:
+        return "mediatek" if self.mediatek_llm else "xnnpack"
+
+    def to_dict(self) -> dict:
+        return {
+            "name": self.name,
+            "description": self.description,
+            "llm_linear": {"kind": self.llm_linear.kind, "group_size": self.llm_linear.group_size},
+            "llm_embedding": {"bits": self.llm_embedding.bits, "group_size": self.llm_embedding.group_size},
+            "vision_linear": {"kind": self.vision_linear.kind, "group_size": self.vision_linear.group_size},
+            "mediatek": {"llm": self.mediatek_llm, "vision": self.mediatek_vision}
+            if self.mediatek_llm
+            else None,
+        }
+
+
+EMB8 = EmbeddingScheme(bits=8)
+EMB4 = EmbeddingScheme(bits=4, group_size=32)
+VISION8 = LinearScheme("8da8w")
+
+RECIPES: dict[str, Recipe] = {
+    r.name: r
+    for r in [
+        Recipe("float", "no quantization (float32)"),
+        Recipe(
+            "default",
+            "the paper's: LLM 4-bit g32 + 8-bit dynamic activations, 8-bit embeddings, ViT/projector 8-bit",
+            LinearScheme("8da4w", 32),
+            EMB8,
+            VISION8,
+        ),
+        Recipe(
+            "mtk-a16w4",
+            "MediaTek NPU: LLM 16-bit activations/4-bit weights, ViT/projector A16W8 (calibrated)",
+            mediatek_llm="A16W4",
+            mediatek_vision="A16W8",
+        ),
+        Recipe(
+            "mtk-a16w8",
+            "MediaTek NPU: 16-bit activations/8-bit weights everywhere (calibrated)",
+            mediatek_llm="A16W8",
+            mediatek_vision="A16W8",
+        ),
+    ]
+}
+
+_PATTERN = re.compile(r"^(?P<kind>8da4w|4w|8da8w)(?:-g(?P<group>\d+))?(?P<emb>-emb[48])?$")
+
+
+def parse_recipe(name: str) -> Recipe:
+    """A registered name, or a family name such as ``8da4w-g64`` or ``4w-g128-emb4``."""
+    if name in RECIPES:
+        return RECIPES[name]
+    match = _PATTERN.match(name)
+    if match is None:
+        families = "8da4w-gN, 4w-gN, 8da8w (each optionally with -emb4 or -emb8)"
+        raise BadInput(f"quant recipe {name!r}: unknown; use {', '.join(RECIPES)} or {families}")
+    kind, group = match["kind"], int(match["group"] or 0)
+    if kind == "8da8w" and group:
+        raise BadInput(f"quant recipe {name!r}: 8da8w is per channel, it takes no -g group size")
+    if kind != "8da8w":
+        group = group or 32
+        if group % XNNPACK_GROUP_MULTIPLE:
+            raise BadInput(
+                f"quant recipe {name!r}: group size {group} cannot run on XNNPACK "
+                f"(4-bit groups must be a multiple of {XNNPACK_GROUP_MULTIPLE})"
+            )
+    scheme = LinearScheme(kind, group)
+    embedding = EMB4 if match["emb"] == "-emb4" else EMB8
+    description = f"LLM linears {scheme.describe()}, embeddings {embedding.describe()}, ViT/projector 8-bit"
+    return Recipe(name, description, scheme, embedding, VISION8)
+
+
+def check_widths(recipe: Recipe, llm_widths: dict[str, int], embedding_dim: int) -> None:
+    """Refuse a group size that does not divide a layer's input width, naming the layer."""
+    group = recipe.llm_linear.group_size
+    if group:
+        bad = {name: width for name, width in llm_widths.items() if width % group}
+        if bad:
+            name, width = next(iter(bad.items()))
+            more = f" (and {len(bad) - 1} more layers)" if len(bad) > 1 else ""
+            raise BadInput(
+                f"quant recipe {recipe.name!r}: group size {group} does not divide the input width "
+                f"{width} of {name}{more}; pick a group size that divides it"
+            )
+    emb = recipe.llm_embedding
+    if emb.group_size and embedding_dim % emb.group_size:
+        raise BadInput(
+            f"quant recipe {recipe.name!r}: embedding group {emb.group_size} "
+            f"does not divide the embedding width {embedding_dim}"
+        )

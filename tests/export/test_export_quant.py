@@ -1,0 +1,56 @@
+"""`bluev export` with the default recipe (what `make export` builds): smaller files, same answers."""
+
+from __future__ import annotations
+
+import copy
+import json
+
+import torch
+import torch.nn.functional as F
+
+from bluev.quant.apply import quantize_llm_, quantize_vision_
+from bluev.quant.recipes import RECIPES
+
+
+def test_manifest_records_the_recipe_and_files_shrink(tiny_quant_artifacts, tiny_artifacts):
+    q = json.loads((tiny_quant_artifacts / "manifest.json").read_text())
+    f = json.loads((tiny_artifacts / "manifest.json").read_text())
+    assert q["quantization"] == RECIPES["default"].to_dict()
+    assert {c["quant"] for c in q["components"].values()} == {"default"}
+    # the float tiny LLM is mostly its 49152 x 64 embedding table, stored twice (lookup + head)
+    assert q["components"]["llm"]["bytes"] < f["components"]["llm"]["bytes"] / 3
+    assert q["components"]["vision_encoder"]["bytes"] < f["components"]["vision_encoder"]["bytes"]
+    stdout = (tiny_quant_artifacts.parent / "tiny.export.stdout").read_text()
+    assert "quant default" in stdout
+
+
+def test_quantized_programs_match_eager_quantized_modules(tiny_quant_artifacts, tiny_model, load_program):
+    """The .pte computes what the torchao-quantized eager modules compute (up to kernel rounding)."""
+    tower, projector, llm = (
+        copy.deepcopy(m) for m in (tiny_model.tower, tiny_model.projector, tiny_model.llm)
+    )
+    quantize_vision_(tower, projector, RECIPES["default"])
+    quantize_llm_(llm, RECIPES["default"])
+    pixels = torch.rand(2, 3, 384, 384, generator=torch.Generator().manual_seed(0)) * 2 - 1
+    ids = torch.randint(0, 49152, (1, 24), generator=torch.Generator().manual_seed(1))
+    with torch.no_grad():
+        ref_feats = tower(pixels)
+        ref_embeds = projector(ref_feats)
+        ref_logits = llm.window_logits(ids)[0, -1]
+    feats = (
+        load_program(tiny_quant_artifacts / "vision_encoder.pte").load_method("forward").execute([pixels])[0]
+    )
+    embeds = load_program(tiny_quant_artifacts / "projector.pte").load_method("forward").execute([feats])[0]
+    llm_pte = load_program(tiny_quant_artifacts / "llm.pte")
+    e = llm_pte.load_method("token_embedding").execute([ids])[0]
+    logits = llm_pte.load_method("prefill").execute([e, torch.tensor([0])])[0][0]
+    assert torch.allclose(e[0], tiny_model.llm.tok_embeddings(ids)[0], atol=0.02)  # 8-bit table
+    for got, ref in ((feats, ref_feats), (embeds, ref_embeds), (logits, ref_logits)):
+        assert F.cosine_similarity(got.flatten(), ref.flatten(), dim=0) > 0.999
+
+
+def test_run_on_quantized_bundle(tiny_quant_artifacts, sample_image, run_json):
+    out = run_json(
+        tiny_quant_artifacts, "What is here?", "--image", str(sample_image), "--max-new-tokens", "8"
+    )
+    assert out["stats"]["tiles"] == 5 and out["stats"]["decode_tokens"] >= 1

@@ -1,0 +1,57 @@
+"""Recipe names: the registry, the families, and the refusals (one line, exit 2)."""
+
+from __future__ import annotations
+
+import pytest
+
+from bluev.errors import BadInput
+from bluev.quant.recipes import RECIPES, check_widths, parse_recipe
+
+
+def test_default_is_the_papers_recipe():
+    r = RECIPES["default"]
+    assert (r.llm_linear.kind, r.llm_linear.group_size) == ("8da4w", 32)
+    assert r.llm_embedding.bits == 8 and r.vision_linear.kind == "8da8w" and r.vision_linear.group_size == 0
+    assert r.backend == "xnnpack" and not r.is_float
+
+
+@pytest.mark.parametrize(
+    "name,kind,group,emb",
+    [
+        ("8da4w-g32", "8da4w", 32, 8),
+        ("8da4w-g64", "8da4w", 64, 8),
+        ("8da4w-g128-emb4", "8da4w", 128, 4),
+        ("4w-g32", "4w", 32, 8),
+        ("8da8w", "8da8w", 0, 8),
+        ("8da4w", "8da4w", 32, 8),
+    ],
+)
+def test_family_names(name, kind, group, emb):
+    r = parse_recipe(name)
+    assert (r.llm_linear.kind, r.llm_linear.group_size, r.llm_embedding.bits) == (kind, group, emb)
+    assert r.to_dict()["name"] == name
+
+
+def test_mediatek_recipes():
+    r = parse_recipe("mtk-a16w4")
+    assert r.backend == "mediatek" and (r.mediatek_llm, r.mediatek_vision) == ("A16W4", "A16W8")
+
+
+@pytest.mark.parametrize(
+    "name,needle",
+    [
+        ("int3", "unknown"),
+        ("8da4w-g48", "multiple of 32"),
+        ("8da8w-g32", "per channel"),
+        ("8da4w-g32-emb2", "unknown"),
+    ],
+)
+def test_bad_names(name, needle):
+    with pytest.raises(BadInput, match=needle):
+        parse_recipe(name)
+
+
+def test_group_that_does_not_divide_a_layer_names_it():
+    with pytest.raises(BadInput, match=r"group size 128 does not divide the input width 64 of layers.0.wq"):
+        check_widths(parse_recipe("8da4w-g128"), {"layers.0.wq": 64, "layers.0.w2": 128}, 64)
+    check_widths(parse_recipe("8da4w-g64"), {"layers.0.wq": 64, "layers.0.w2": 128}, 64)
