@@ -7,12 +7,13 @@ OUT     ?= artifacts/$(PRESET)
 SAMPLE  ?= artifacts/sample.png
 PYTEST_ARGS ?=
 
-.PHONY: help install export run-sample tiles-table vectors test lint clean
+.PHONY: help install export run-sample quant-report tiles-table vectors test lint clean
 
 help:
 	@echo "make install      create .venv and install bluev (CPU torch 2.13.0, executorch 1.5.1)"
 	@echo "make export       export the $(PRESET) preset to $(OUT)"
 	@echo "make run-sample   answer a prompt about a sample image with the exported artifacts"
+	@echo "make quant-report what the default recipe costs: smollm2 LLM, tiny and bluelm-v-3b vision"
 	@echo "make test         run the test suite"
 	@echo "make lint         ruff"
 	@echo "make vectors      regenerate tests/data/tiling_vectors.json"
@@ -41,6 +42,12 @@ run-sample: install
 	test -f $(OUT)/manifest.json || $(MAKE) export
 	$(PY) -m bluev.runtime.sample $(SAMPLE)
 	$(BLUEV) run --artifacts $(OUT) --image $(SAMPLE) --prompt "What is in this picture?" --max-new-tokens 24
+
+# The quantization targets (issue numbers in README "Quantization"): minutes, ~12 GB RAM.
+quant-report: install
+	$(BLUEV) quant-report --preset smollm2 --recipe default --recipe 8da8w
+	$(BLUEV) quant-report --preset tiny
+	$(BLUEV) quant-report --preset bluelm-v-3b --components vision,projector
 
 test: install
 	$(PY) -m pytest $(PYTEST_ARGS)

@@ -264,7 +264,7 @@ def quant_report_cmd(
     as_json: bool,
 ) -> None:
     """Float vs quantized, per component: perplexity, agreement, KL, cosine, size."""
-    from bluev.quiet import library_warnings_quiet, native_logs_quiet
+    from bluev.quiet import library_warnings_quiet
 
     library_warnings_quiet()
     from bluev.quant.report import ReportOptions, quant_report, report_table
@@ -278,8 +278,7 @@ def quant_report_cmd(
         max_tokens=max_tokens,
         images=list(images),
     )
-    with native_logs_quiet():
-        reports = quant_report(opts)
+    reports = quant_report(opts)  # PyTorch only: no native runtime logs to hold back
     if as_json:
         click.echo(json.dumps(reports[0] if len(reports) == 1 else reports, indent=2))
     else:

@@ -23,7 +23,7 @@ from bluev.export.programs import (
     vision_programs,
 )
 from bluev.fileio import umask_mode
-from bluev.quant.recipes import Recipe, check_widths, parse_recipe
+from bluev.quant.recipes import Recipe, check_llm_shape, check_widths, parse_recipe
 
 
 @dataclass
@@ -71,10 +71,7 @@ def check_options(opts: ExportOptions) -> Preset:
     recipe = parse_recipe(opts.quant)
     check_recipe_backend(recipe, opts.backend)
     if preset.llm is not None:  # shapes known before building: refuse before any work
-        spec = preset.llm
-        check_widths(
-            recipe, {"the q/k/v/gate/up projections": spec.dim, "feed_forward.w2": spec.hidden_dim}, spec.dim
-        )
+        check_llm_shape(recipe, preset.llm.dim, preset.llm.hidden_dim)
     if preset.source == "hf-checkpoint":
         from bluev.export.hf_checkpoint import check_checkpoint
 
@@ -184,7 +181,7 @@ def export_components(model: BuiltModel, opts: ExportOptions, out: Path, progres
         results.append(write_program(out, "projector", programs, opts.backend, started))
         progress.finish(started, f", {results[-1].coverage.text()} ops delegated")
 
-    started = progress.step("exporting llm.pte (token_embedding, prefill, decode; shared KV cache)")
+    started = progress.step("exporting llm.pte (token_embedding, prefill/decode; static KV cache)")
     programs = llm_programs(model.llm, preset.chunk_size)
     meta = runner_metadata(model.llm, preset.chunk_size, model.bos_id, model.eos_ids)
     results.append(write_program(out, "llm", programs, opts.backend, started, meta))
@@ -281,7 +278,7 @@ def assemble_manifest(
             "params": args.param_count(),
             "max_seq_len": args.max_seq_len,
             "chunk_size": preset.chunk_size,
-            "methods": {"embed": "token_embedding", "prefill": "prefill", "decode": "decode"},
+            "methods": {"embed": "token_embedding", "prefill": "prefill", "decode": "prefill"},
         },
         "quantization": parse_recipe(opts.quant).to_dict(),
         "special_tokens": {"bos_id": model.bos_id, "eos_ids": model.eos_ids},

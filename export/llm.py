@@ -76,9 +76,7 @@ class Attention(nn.Module):
         self.wk = nn.Linear(args.dim, args.n_kv_heads * args.head_dim, bias=args.qkv_bias)
         self.wv = nn.Linear(args.dim, args.n_kv_heads * args.head_dim, bias=args.qkv_bias)
         self.wo = nn.Linear(args.n_heads * args.head_dim, args.dim, bias=False)
-        cache = (1, args.max_seq_len, args.n_kv_heads, args.head_dim)
-        self.register_buffer("k_cache", torch.zeros(cache), persistent=False)
-        self.register_buffer("v_cache", torch.zeros(cache), persistent=False)
+        # k_cache / v_cache [1, max_seq_len, n_kv_heads, head_dim]: made by Transformer.init_state
 
     def forward(
         self, x: torch.Tensor, start_pos: int | None, cos: torch.Tensor, sin: torch.Tensor
@@ -141,9 +139,17 @@ class Transformer(nn.Module):
         self.layers = nn.ModuleList(Block(args) for _ in range(args.n_layers))
         self.norm = RMSNorm(args.dim, args.norm_eps)
         self.output = nn.Linear(args.dim, args.vocab_size, bias=False)
-        cos, sin = rope_tables(args)
+        self.init_state()
+
+    def init_state(self) -> None:
+        """(Re)create the KV caches and rope tables on the CPU: they are state, not weights."""
+        cos, sin = rope_tables(self.args)
         self.register_buffer("rope_cos", cos, persistent=False)
         self.register_buffer("rope_sin", sin, persistent=False)
+        cache = (1, self.args.max_seq_len, self.args.n_kv_heads, self.args.head_dim)
+        for layer in self.layers:
+            layer.attention.register_buffer("k_cache", torch.zeros(cache), persistent=False)
+            layer.attention.register_buffer("v_cache", torch.zeros(cache), persistent=False)
 
     def decode_embeddings(self, h: torch.Tensor, input_pos: torch.Tensor) -> torch.Tensor:
         """Run embeddings [1, S, dim] at positions start..start+S; logits of the last one [1, vocab]."""
@@ -221,7 +227,8 @@ def from_hf_causal_lm(hf_model: nn.Module, max_seq_len: int) -> Transformer:
 def from_hf_state_dict(config, src: dict[str, torch.Tensor], max_seq_len: int) -> Transformer:  # noqa: ANN001
     """Build our Transformer from a Llama/Qwen2 config and its HF-named weights ("model.layers.0...")."""
     args = args_from_hf(config, max_seq_len)
-    ours = Transformer(args)
+    with torch.device("meta"):  # no second full-size allocation: the weights are assigned below
+        ours = Transformer(args)
     dst: dict[str, torch.Tensor] = {}
     for name, tensor in src.items():
         key = name.removeprefix("model.")
@@ -238,8 +245,13 @@ def from_hf_state_dict(config, src: dict[str, torch.Tensor], max_seq_len: int) -
                 dst[f"layers.{index}.{HF_NAMES[module]}.{leaf}"] = tensor
     if "output.weight" not in dst:  # tied head
         dst["output.weight"] = dst["tok_embeddings.weight"]
-    missing, unexpected = ours.load_state_dict(dst, strict=False)
-    missing = [m for m in missing if not m.endswith(("k_cache", "v_cache", "rope_cos", "rope_sin"))]
+    seen: set[int] = set()
+    for key, tensor in dst.items():  # a tied head gets its own copy: it is quantized on its own
+        if tensor.data_ptr() in seen:
+            dst[key] = tensor.clone()
+        seen.add(tensor.data_ptr())
+    missing, unexpected = ours.load_state_dict(dst, strict=False, assign=True)
     if missing or unexpected:
         raise ValueError(f"weights do not map: missing {missing[:4]}, unexpected {unexpected[:4]}")
+    ours.init_state()
     return ours.eval()

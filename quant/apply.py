@@ -106,8 +106,7 @@ def tensor_bytes(t: torch.Tensor) -> float:
 
 def weight_bytes(module: nn.Module) -> float:
     """Parameters and persistent buffers (not the KV cache or rope tables, which are state)."""
-    total = sum(tensor_bytes(p) for p in module.parameters())
-    state = module.state_dict()
-    names = {n for n, _ in module.named_parameters()}
-    total += sum(tensor_bytes(b) for n, b in state.items() if n not in names and b.is_floating_point())
-    return total
+    persistent = set(module.state_dict())
+    total = sum(tensor_bytes(p) for p in module.parameters())  # shared parameters count once
+    buffers = module.named_buffers()
+    return total + sum(tensor_bytes(b) for n, b in buffers if n in persistent and b.is_floating_point())

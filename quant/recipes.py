@@ -169,3 +169,8 @@ def check_widths(recipe: Recipe, llm_widths: dict[str, int], embedding_dim: int)
             f"quant recipe {recipe.name!r}: embedding group {emb.group_size} "
             f"does not divide the embedding width {embedding_dim}"
         )
+
+
+def check_llm_shape(recipe: Recipe, dim: int, hidden_dim: int) -> None:
+    """The same check from a preset's declared shape, before anything is built."""
+    check_widths(recipe, {"the q/k/v/gate/up projections": dim, "feed_forward.w2": hidden_dim}, dim)

@@ -25,7 +25,7 @@ from torch import nn
 
 from bluev.errors import BadInput
 from bluev.quant.apply import quantize_llm_, quantize_vision_, weight_bytes
-from bluev.quant.recipes import Recipe, check_widths, parse_recipe
+from bluev.quant.recipes import Recipe, check_llm_shape, check_widths, parse_recipe
 
 COMPONENTS = ("llm", "vision", "projector")
 
@@ -256,6 +256,9 @@ def check_report_options(opts: ReportOptions) -> tuple:
         raise BadInput(f"preset {preset.name} is text-only: it has no vision tower or projector to report on")
     if opts.window < 2:
         raise BadInput("--window must be at least 2 tokens")
+    if preset.llm is not None:  # shapes known before building: refuse before any work
+        for recipe in recipes:
+            check_llm_shape(recipe, preset.llm.dim, preset.llm.hidden_dim)
     for path in opts.images:
         if not Path(path).is_file():
             raise BadInput(f"{path}: no such image file")

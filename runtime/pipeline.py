@@ -80,7 +80,10 @@ class Pipeline:
             llm = runtime.load_program(self.art.path("llm"))
             self.embed = llm.load_method(m["llm"]["methods"]["embed"])
             self.prefill_method = llm.load_method(m["llm"]["methods"]["prefill"])
-            self.decode_method = llm.load_method(m["llm"]["methods"]["decode"])
+            methods = m["llm"]["methods"]
+            # one loaded instance per method name: a second instance would get its own KV cache
+            same = methods["decode"] == methods["prefill"]
+            self.decode_method = self.prefill_method if same else llm.load_method(methods["decode"])
             self.vision = self.projector = None
             if self.art.multimodal:
                 self.vision = runtime.load_program(self.art.path("vision_encoder")).load_method("forward")

@@ -44,7 +44,8 @@ def test_artifact_files_and_manifest(tiny_artifacts):
         assert comp["sha256"] == sha256_file(tiny_artifacts / comp["file"])
         assert comp["backend"] == "xnnpack" and comp["quant"] == "float"
         assert 0 < comp["delegated_ops"] <= comp["total_ops"]
-    assert set(m["components"]["llm"]["methods"]) == {"token_embedding", "prefill", "decode"}
+    assert set(m["components"]["llm"]["methods"]) == {"token_embedding", "prefill"}
+    assert m["llm"]["methods"] == {"embed": "token_embedding", "prefill": "prefill", "decode": "prefill"}
     assert m["llm"]["chunk_size"] == 128 and m["llm"]["max_seq_len"] == 2048
     assert m["vision"]["tokens_per_tile"] == 196 and m["vision"]["tiler"]["policy"] == "relaxed"
     assert m["vision"]["patches_per_tile"] == 729
@@ -102,7 +103,7 @@ def test_vision_and_projector_match_eager(tiny_artifacts, tiny_model):
 
 def test_llm_methods_match_eager(tiny_artifacts, tiny_model):
     program, embed = load_method(tiny_artifacts / "llm.pte", "token_embedding")
-    prefill, decode = program.load_method("prefill"), program.load_method("decode")
+    prefill = decode = program.load_method("prefill")  # decoding is prefill with one embedding
     ids = torch.randint(0, 49152, (1, 40), generator=torch.Generator().manual_seed(0))
     with torch.no_grad():
         ref = tiny_model.hf_llm(ids).logits[0]
