@@ -43,7 +43,7 @@ run-sample: install
 	$(PY) -m bluev.runtime.sample $(SAMPLE)
 	$(BLUEV) run --artifacts $(OUT) --image $(SAMPLE) --prompt "What is in this picture?" --max-new-tokens 24
 
-# The quantization targets (issue numbers in README "Quantization"): minutes, ~12 GB RAM.
+# What the default recipe costs (the numbers in README "Quantization"): ~15 minutes, ~18 GB RAM.
 quant-report: install
 	$(BLUEV) quant-report --preset smollm2 --recipe default --recipe 8da8w
 	$(BLUEV) quant-report --preset tiny
