@@ -23,7 +23,7 @@ from bluev.export.programs import (
     vision_programs,
 )
 from bluev.fileio import umask_mode
-from bluev.quant.recipes import Recipe, check_llm_shape, check_widths, parse_recipe
+from bluev.quant.recipes import Recipe, check_llm_shape, parse_recipe
 
 
 @dataclass
@@ -64,7 +64,7 @@ class Progress:
         return took
 
 
-def check_options(opts: ExportOptions) -> Preset:
+def check_options(opts: ExportOptions) -> tuple[Preset, Recipe]:
     preset = get_preset(opts.preset)
     if opts.backend == "mediatek":
         raise BadInput("backend mediatek: the NeuroPilot export path is not built yet; use xnnpack or vulkan")
@@ -81,7 +81,7 @@ def check_options(opts: ExportOptions) -> Preset:
     elif opts.checkpoint is not None:
         raise BadInput(f"preset {preset.name} has built-in weights: --checkpoint is only for preset hf")
     check_destination(opts.out, preset.name, opts.force)
-    return preset
+    return preset, recipe
 
 
 def check_recipe_backend(recipe: Recipe, backend: str) -> None:
@@ -127,13 +127,12 @@ def check_destination(out: Path, preset: str, force: bool) -> None:
 
 
 def export(opts: ExportOptions) -> dict:
-    preset = check_options(opts)
-    multimodal = preset.source != "smollm2-gguf"
-    progress = Progress(steps=(5 if multimodal else 3) + int(opts.stock_runner))
+    preset, recipe = check_options(opts)
+    progress = Progress(steps=(5 if preset.multimodal else 3) + int(opts.stock_runner))
     started = progress.step(f"building preset {preset.name} ({preset.description})")
     model = build(preset, opts.checkpoint)
     build_seconds = progress.finish(started)
-    quantize_model(model, parse_recipe(opts.quant))
+    quantize_model(model, recipe)
 
     opts.out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{opts.out.name}.", suffix=".part", dir=opts.out.parent))
@@ -141,7 +140,7 @@ def export(opts: ExportOptions) -> dict:
     try:
         results = export_components(model, opts, staging, progress)
         started = progress.step("writing tokenizer and manifest")
-        manifest = assemble_manifest(model, opts, staging, results, build_seconds)
+        manifest = assemble_manifest(model, opts, recipe, staging, results, build_seconds)
         progress.finish(started)
         replace_dir(staging, opts.out)
     finally:
@@ -153,10 +152,9 @@ def quantize_model(model: BuiltModel, recipe: Recipe) -> None:
     """Apply the recipe to the eager modules in place (every program then exports quantized)."""
     if recipe.is_float:
         return
-    from bluev.quant.apply import quantize_llm_, quantize_vision_
-    from bluev.quant.report import linear_widths
+    from bluev.quant.apply import check_model_widths, quantize_llm_, quantize_vision_
 
-    check_widths(recipe, linear_widths(model.llm), model.llm.args.dim)
+    check_model_widths(recipe, model.llm)
     started = time.monotonic()
     quantize_llm_(model.llm, recipe)
     quantize_vision_(model.tower, model.projector, recipe)
@@ -238,7 +236,12 @@ def signature_of(ep) -> dict:  # noqa: ANN001  (ExportedProgram)
 
 
 def assemble_manifest(
-    model: BuiltModel, opts: ExportOptions, out: Path, results: list[ComponentResult], build_seconds: float
+    model: BuiltModel,
+    opts: ExportOptions,
+    recipe: Recipe,
+    out: Path,
+    results: list[ComponentResult],
+    build_seconds: float,
 ) -> dict:
     preset = model.preset
     model.tokenizer.save_pretrained(out / ".tokenizer")
@@ -280,7 +283,7 @@ def assemble_manifest(
             "chunk_size": preset.chunk_size,
             "methods": {"embed": "token_embedding", "prefill": "prefill", "decode": "prefill"},
         },
-        "quantization": parse_recipe(opts.quant).to_dict(),
+        "quantization": recipe.to_dict(),
         "special_tokens": {"bos_id": model.bos_id, "eos_ids": model.eos_ids},
         "chat_template": {
             "prefix": model.chat.prefix,

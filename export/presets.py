@@ -59,6 +59,11 @@ class Preset:
     downsample: bool = True
     example_prompt: str = "What is in this picture?"
 
+    @property
+    def multimodal(self) -> bool:
+        """Every preset but the text-only SmolLM2 has a vision tower and projector."""
+        return self.source != "smollm2-gguf"
+
 
 # The paper gives the LLM as "BlueLM-3B, 2.7B parameters, Llama-style" without a
 # shape; we take a Phi-2/Llama-like 2560 x 32-layer body with GQA (8 KV heads)

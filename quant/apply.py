@@ -12,7 +12,7 @@ import torch
 from torch import nn
 
 from bluev.quant.affine4 import swap_linears_
-from bluev.quant.recipes import EmbeddingScheme, LinearScheme, Recipe
+from bluev.quant.recipes import EmbeddingScheme, LinearScheme, Recipe, check_widths
 
 # On the device the scales are kept in 16 bits (XNNPACK's blockwise kernels take bf16).
 SCALE_BYTES = 2
@@ -76,6 +76,12 @@ def quantize_embeddings_(module: nn.Module, scheme: EmbeddingScheme) -> int:
     with torch.no_grad():
         quantize_(module, embedding_config(scheme), filter_fn=lambda m, _fqn: isinstance(m, nn.Embedding))
     return count
+
+
+def check_model_widths(recipe: Recipe, llm: nn.Module) -> None:
+    """check_widths on a built model's own linear layers (checkpoint presets have no declared shape)."""
+    widths = {name: m.in_features for name, m in llm.named_modules() if isinstance(m, nn.Linear)}
+    check_widths(recipe, widths, llm.tok_embeddings.embedding_dim)
 
 
 def quantize_llm_(llm: nn.Module, recipe: Recipe) -> None:

@@ -24,8 +24,9 @@ import torch.nn.functional as F
 from torch import nn
 
 from bluev.errors import BadInput
-from bluev.quant.apply import quantize_llm_, quantize_vision_, weight_bytes
-from bluev.quant.recipes import Recipe, check_llm_shape, check_widths, parse_recipe
+from bluev.quant.apply import check_model_widths, quantize_llm_, quantize_vision_, weight_bytes
+from bluev.quant.recipes import Recipe, check_llm_shape, parse_recipe
+from bluev.runtime.tiler import TilerConfig
 
 COMPONENTS = ("llm", "vision", "projector")
 
@@ -156,31 +157,30 @@ def textured_image(width: int = 1000, height: int = 700, seed: int = 0):  # noqa
     return img
 
 
-def image_tiles(model, images: list[Path]) -> torch.Tensor:  # noqa: ANN001
-    """Thumbnail + tiles of the given images, or of the built-in sample and a textured picture."""
-    from bluev.runtime.image import load_tiles, tile_image
-    from bluev.runtime.sample import draw_sample
-
-    if images:
-        batches = [load_tiles(p, model.tiler).pixels for p in images]
-    else:
-        batches = [
-            tile_image(draw_sample(), model.tiler).pixels,
-            tile_image(textured_image(), model.tiler).pixels,
-        ]
-    return torch.cat([torch.from_numpy(b) for b in batches])
-
-
-def calibration_tiles(model) -> list[tuple[torch.Tensor]]:  # noqa: ANN001
-    """Tiles of pictures other than the evaluated ones (a different seed and size)."""
+def built_in_tiles(
+    tiler: TilerConfig, sample: tuple[int, int], textured: tuple[int, int], seed: int
+) -> torch.Tensor:
+    """Thumbnail + tiles of the sample picture and a textured one, drawn at the given sizes."""
     from bluev.runtime.image import tile_image
     from bluev.runtime.sample import draw_sample
 
-    pixels = [
-        tile_image(draw_sample(640, 480), model.tiler).pixels,
-        tile_image(textured_image(800, 600, 1), model.tiler).pixels,
-    ]
-    return [(torch.from_numpy(p[i : i + 1]),) for p in pixels for i in range(len(p))]
+    pictures = [draw_sample(*sample), textured_image(*textured, seed=seed)]
+    return torch.cat([torch.from_numpy(tile_image(p, tiler).pixels) for p in pictures])
+
+
+def image_tiles(model, images: list[Path]) -> torch.Tensor:  # noqa: ANN001
+    """Tiles of the given image files, or of the built-in pictures."""
+    from bluev.runtime.image import load_tiles
+
+    if not images:
+        return built_in_tiles(model.tiler, (1024, 768), (1000, 700), seed=0)
+    return torch.cat([torch.from_numpy(load_tiles(p, model.tiler).pixels) for p in images])
+
+
+def calibration_tiles(model) -> list[tuple[torch.Tensor]]:  # noqa: ANN001
+    """One-tile batches of pictures other than the evaluated ones (other sizes, another seed)."""
+    tiles = built_in_tiles(model.tiler, (640, 480), (800, 600), seed=1)
+    return [(tiles[i : i + 1],) for i in range(tiles.shape[0])]
 
 
 def cosines(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
@@ -246,13 +246,12 @@ def check_report_options(opts: ReportOptions) -> tuple:
 
     preset = get_preset(opts.preset)
     recipes = [parse_recipe(name) for name in opts.recipes]
-    multimodal = preset.source != "smollm2-gguf"
     if opts.components is None:
-        opts.components = COMPONENTS if multimodal else ("llm",)
+        opts.components = COMPONENTS if preset.multimodal else ("llm",)
     unknown = [c for c in opts.components if c not in COMPONENTS]
     if unknown:
         raise BadInput(f"component {unknown[0]!r}: unknown, choose from {', '.join(COMPONENTS)}")
-    if not multimodal and set(opts.components) - {"llm"}:
+    if not preset.multimodal and set(opts.components) - {"llm"}:
         raise BadInput(f"preset {preset.name} is text-only: it has no vision tower or projector to report on")
     if opts.window < 2:
         raise BadInput("--window must be at least 2 tokens")
@@ -272,7 +271,7 @@ def quant_report(opts: ReportOptions) -> list[dict]:
     log(f"building preset {preset.name} ...")
     model = build(preset, opts.checkpoint)
     for recipe in recipes:
-        check_widths(recipe, linear_widths(model.llm), model.llm.args.dim)
+        check_model_widths(recipe, model.llm)
     reports = [{"preset": preset.name, "recipe": r.to_dict()} for r in recipes]
     if "llm" in opts.components:
         ids = model.tokenizer(data_text("eval_text.txt"), add_special_tokens=False)["input_ids"]
@@ -297,10 +296,6 @@ def quant_report(opts: ReportOptions) -> list[dict]:
             if "projector" in opts.components:
                 report["projector"] = projector
     return reports
-
-
-def linear_widths(module: nn.Module) -> dict[str, int]:
-    return {name: m.in_features for name, m in module.named_modules() if isinstance(m, nn.Linear)}
 
 
 def report_table(reports: list[dict]) -> str:
