@@ -285,6 +285,11 @@ def quant_report_cmd(
         click.echo(report_table(reports))
 
 
+@cli.group()
+def bench() -> None:
+    """Benchmarks: `bench host` on this machine, `bench adb` on phones over USB."""
+
+
 def main(argv: list[str] | None = None) -> None:
     """Console entry point: user errors are one line on stderr and exit code 2."""
     import signal
