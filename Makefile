@@ -7,9 +7,10 @@ OUT     ?= artifacts/$(PRESET)
 SAMPLE  ?= artifacts/sample.png
 PYTEST_ARGS ?=
 
-.PHONY: help install export run-sample quant-report tiles-table vectors test lint clean
+.PHONY: help install system-deps export run-sample quant-report tiles-table vectors test lint clean
 
 help:
+	@echo "make system-deps  Debian packages the tests need (adb, junit4)"
 	@echo "make install      create .venv and install bluev (CPU torch 2.13.0, executorch 1.5.1)"
 	@echo "make export       export the $(PRESET) preset to $(OUT)"
 	@echo "make run-sample   answer a prompt about a sample image with the exported artifacts"
@@ -19,7 +20,25 @@ help:
 	@echo "make vectors      regenerate tests/data/tiling_vectors.json"
 	@echo "make tiles-table  print the README's 'Why relaxed matching' table"
 
-install: $(VENV)/.installed
+install: system-deps $(VENV)/.installed
+
+# Debian packages the tests use for real: the adb client (phone benchmark) and JUnit 4
+# (the app's plain-Java logic). Installed when missing and we are root (CI); otherwise
+# the command to run is printed and the step fails.
+SYSTEM_DEPS := adb junit4
+system-deps:
+	@missing=""; \
+	command -v adb >/dev/null || missing="$$missing adb"; \
+	test -f /usr/share/java/junit4.jar || missing="$$missing junit4"; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing Debian packages:$$missing"; \
+	    (apt-get install -y -qq $$missing >/dev/null 2>&1 || \
+	     (apt-get update -qq >/dev/null && apt-get install -y -qq $$missing >/dev/null)); \
+	  else \
+	    echo "missing Debian packages:$$missing; run: sudo apt-get install$$missing" >&2; exit 1; \
+	  fi; \
+	fi
 
 # torch goes in first and alone, pinned, so that it comes from the CPU wheel the
 # machine provides; the constraints file keeps later steps from replacing it.
