@@ -7,7 +7,7 @@ OUT     ?= artifacts/$(PRESET)
 SAMPLE  ?= artifacts/sample.png
 PYTEST_ARGS ?=
 
-.PHONY: help install system-deps export run-sample quant-report tiles-table vectors test lint clean
+.PHONY: help install system-deps peers export run-sample quant-report tiles-table vectors test lint clean
 
 help:
 	@echo "make system-deps  Debian packages the tests need (adb, junit4)"
@@ -15,6 +15,7 @@ help:
 	@echo "make export       export the $(PRESET) preset to $(OUT)"
 	@echo "make run-sample   answer a prompt about a sample image with the exported artifacts"
 	@echo "make quant-report what the default recipe costs: smollm2 LLM, tiny and bluelm-v-3b vision"
+	@echo "make peers        build llama.cpp's llama-bench (the host benchmark's baseline) into .peers/"
 	@echo "make test         run the test suite"
 	@echo "make lint         ruff"
 	@echo "make vectors      regenerate tests/data/tiling_vectors.json"
@@ -67,6 +68,26 @@ quant-report: install
 	$(BLUEV) quant-report --preset smollm2 --recipe default --recipe 8da8w
 	$(BLUEV) quant-report --preset tiny
 	$(BLUEV) quant-report --preset bluelm-v-3b --components vision,projector
+
+# llama.cpp's llama-bench, the baseline of `bluev bench host`, built from the llama.cpp
+# that the llama-cpp-python source distribution on PyPI vendors (no other download
+# route exists here). Nothing of it is committed: .peers/ is git-ignored.
+LLAMA_CPP_PYTHON ?= 0.3.36
+PEERS   := .peers
+LLAMA_BENCH := $(PEERS)/llama.cpp/bin/llama-bench
+peers: $(LLAMA_BENCH)
+
+$(LLAMA_BENCH): | install
+	rm -rf $(PEERS)/src && mkdir -p $(PEERS)/src
+	$(PY) -m pip download --quiet --no-binary :all: --no-deps \
+	    llama-cpp-python==$(LLAMA_CPP_PYTHON) -d $(PEERS)/src
+	tar xzf $(PEERS)/src/llama_cpp_python-$(LLAMA_CPP_PYTHON).tar.gz -C $(PEERS)/src
+	cmake -S $(PEERS)/src/llama_cpp_python-$(LLAMA_CPP_PYTHON)/vendor/llama.cpp -B $(PEERS)/build \
+	    -DCMAKE_BUILD_TYPE=Release -DGGML_NATIVE=ON -DLLAMA_CURL=OFF -DBUILD_SHARED_LIBS=OFF \
+	    -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_BUILD_SERVER=OFF > $(PEERS)/cmake.log
+	cmake --build $(PEERS)/build --target llama-bench -j $$(nproc) > $(PEERS)/build.log
+	mkdir -p $(dir $@) && cp $(PEERS)/build/bin/llama-bench $@.part && mv $@.part $@
+	$@ --help > /dev/null
 
 test: install
 	$(PY) -m pytest $(PYTEST_ARGS)

@@ -290,6 +290,72 @@ def bench() -> None:
     """Benchmarks: `bench host` on this machine, `bench adb` on phones over USB."""
 
 
+@bench.command("host")
+@click.option("--artifacts", type=click.Path(path_type=Path), help="Directory from bluev export.")
+@click.option("--preset", help="Use artifacts/PRESET, exporting it there first if it is missing.")
+@click.option("--components", help="Comma-separated subset of llm,vision (default: all the artifacts have).")
+@click.option("--repeats", type=click.IntRange(1), default=3, show_default=True, help="Rounds, alternating.")
+@click.option("--threads", type=click.IntRange(0), default=0, help="Threads for every system (0: all cores).")
+@click.option(
+    "--baseline",
+    "baselines",
+    multiple=True,
+    type=click.Choice(["eager", "llama.cpp", "executorch", "none"]),
+    help="Baselines to run (repeatable; default all that apply).",
+)
+@click.option(
+    "--llama-bench", type=click.Path(path_type=Path), help="llama-bench binary (default: make peers')."
+)
+@click.option("--peers", type=click.Path(path_type=Path), default=Path(".peers"), show_default=True)
+@click.option("--image", type=click.Path(path_type=Path), help="Picture for TTFT (default: the sample).")
+@click.option("--decode-tokens", type=click.IntRange(1), default=128, show_default=True)
+@click.option("--prefill-tokens", type=click.IntRange(1), default=512, show_default=True)
+@click.option("--out", type=click.Path(path_type=Path), help="Write report.json, report.txt, chart.png here.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+def bench_host_cmd(
+    artifacts: Path | None,
+    preset: str | None,
+    components: str | None,
+    repeats: int,
+    threads: int,
+    baselines: tuple[str, ...],
+    llama_bench: Path | None,
+    peers: Path,
+    image: Path | None,
+    decode_tokens: int,
+    prefill_tokens: int,
+    out: Path | None,
+    as_json: bool,
+) -> None:
+    """Decode, prefill, vision and TTFT of our .pte files against eager PyTorch, llama.cpp, export_llm."""
+    from bluev.quiet import library_warnings_quiet
+
+    library_warnings_quiet()
+    from bluev.benchmarks.host import HostBenchOptions, bench_host, report_table, write_outputs
+    from bluev.benchmarks.prepare import bench_artifacts, bench_image
+
+    if (artifacts is None) == (preset is None):
+        raise BadInput("bench host: give either --artifacts DIR or --preset NAME")
+    folder = bench_artifacts(artifacts, preset)
+    opts = HostBenchOptions(
+        artifacts=folder,
+        components=tuple(c.strip() for c in components.split(",")) if components else (),
+        repeats=repeats,
+        threads=threads,
+        baselines=() if "none" in baselines else (baselines or HostBenchOptions.baselines),
+        peers=peers,
+        llama_bench=llama_bench,
+        image=bench_image(image, folder),
+        decode_tokens=decode_tokens,
+        prefill_tokens=prefill_tokens,
+    )
+    report = bench_host(opts)
+    if out is not None:
+        for path in write_outputs(report, out):
+            click.echo(f"wrote {path}", err=True)
+    click.echo(json.dumps(report, indent=2) if as_json else report_table(report))
+
+
 def main(argv: list[str] | None = None) -> None:
     """Console entry point: user errors are one line on stderr and exit code 2."""
     import signal

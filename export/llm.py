@@ -17,6 +17,8 @@ import torch.nn.functional as F
 from executorch.extension.llm.custom_ops import custom_ops  # noqa: F401  (registers llama::*)
 from torch import nn
 
+from bluev.export.delegable import mean_last
+
 
 @dataclass(frozen=True)
 class LlmArgs:
@@ -50,7 +52,7 @@ class RMSNorm(nn.Module):
         self.weight = nn.Parameter(torch.ones(dim))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.weight * (x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + self.eps))
+        return self.weight * (x * torch.rsqrt(mean_last(x.pow(2)) + self.eps))
 
 
 def rope_tables(args: LlmArgs) -> tuple[torch.Tensor, torch.Tensor]:
@@ -61,11 +63,23 @@ def rope_tables(args: LlmArgs) -> tuple[torch.Tensor, torch.Tensor]:
     return angles.cos().float(), angles.sin().float()
 
 
-def apply_rope(x: torch.Tensor, cos: torch.Tensor, sin: torch.Tensor) -> torch.Tensor:
-    # x: [1, S, H, D]; cos/sin: [S, D] -> broadcast over heads
-    half = x.shape[-1] // 2
-    rotated = torch.cat([-x[..., half:], x[..., :half]], dim=-1)
-    return x * cos[None, :, None, :] + rotated * sin[None, :, None, :]
+def rotate_half_matrix(head_dim: int) -> torch.Tensor:
+    """W with ``F.linear(x, W) == cat(-x[..., D/2:], x[..., :D/2])``: exact (one +-1 per column).
+
+    As a matmul the rotation stays inside the XNNPACK delegate; the slices and cat
+    it replaces have symbolic sizes there and fell back to portable kernels, two
+    per projection per layer.
+    """
+    half = head_dim // 2
+    w = torch.zeros(head_dim, head_dim)
+    w[torch.arange(half), torch.arange(half) + half] = -1.0
+    w[torch.arange(half) + half, torch.arange(half)] = 1.0
+    return w
+
+
+def apply_rope(x: torch.Tensor, cos: torch.Tensor, sin: torch.Tensor, rotate: torch.Tensor) -> torch.Tensor:
+    # x: [1, S, H, D]; cos/sin: [1, S, 1, D], broadcast over heads
+    return x * cos + F.linear(x, rotate) * sin
 
 
 class Attention(nn.Module):
@@ -81,17 +95,17 @@ class Attention(nn.Module):
     def forward(
         self, x: torch.Tensor, start_pos: int | None, cos: torch.Tensor, sin: torch.Tensor
     ) -> torch.Tensor:
-        _, seq, _ = x.shape
-        q = self.wq(x).view(1, seq, self.n_heads, self.head_dim)
-        k = self.wk(x).view(1, seq, self.n_kv_heads, self.head_dim)
-        v = self.wv(x).view(1, seq, self.n_kv_heads, self.head_dim)
-        q, k = apply_rope(q, cos, sin), apply_rope(k, cos, sin)
+        # -1, not the symbolic length: XNNPACK delegates reshapes only in that form
+        q = self.wq(x).view(1, -1, self.n_heads, self.head_dim)
+        k = self.wk(x).view(1, -1, self.n_kv_heads, self.head_dim)
+        v = self.wv(x).view(1, -1, self.n_kv_heads, self.head_dim)
+        q, k = apply_rope(q, cos, sin, self.rotate), apply_rope(k, cos, sin, self.rotate)
         if start_pos is None:
-            return self.wo(self.window_attention(q, k, v).reshape(1, seq, self.n_heads * self.head_dim))
+            return self.wo(self.window_attention(q, k, v).reshape(1, -1, self.n_heads * self.head_dim))
         torch.ops.llama.update_cache(k, self.k_cache, start_pos)
         torch.ops.llama.update_cache(v, self.v_cache, start_pos)
         out = torch.ops.llama.custom_sdpa(q, self.k_cache, self.v_cache, start_pos, None, 0, True)
-        return self.wo(out.reshape(1, seq, self.n_heads * self.head_dim))
+        return self.wo(out.reshape(1, -1, self.n_heads * self.head_dim))
 
     def window_attention(self, q: torch.Tensor, k: torch.Tensor, v: torch.Tensor) -> torch.Tensor:
         """Causal attention over one window with no cache (evaluation and PT2E calibration)."""
@@ -147,9 +161,19 @@ class Transformer(nn.Module):
         self.register_buffer("rope_cos", cos, persistent=False)
         self.register_buffer("rope_sin", sin, persistent=False)
         cache = (1, self.args.max_seq_len, self.args.n_kv_heads, self.args.head_dim)
+        rotate = rotate_half_matrix(self.args.head_dim)
         for layer in self.layers:
             layer.attention.register_buffer("k_cache", torch.zeros(cache), persistent=False)
             layer.attention.register_buffer("v_cache", torch.zeros(cache), persistent=False)
+            layer.attention.register_buffer("rotate", rotate, persistent=False)
+
+    def rope_at(self, start_pos: int, seq: int) -> tuple[torch.Tensor, torch.Tensor]:
+        """cos/sin rows for positions start..start+seq as [1, seq, 1, head_dim]: shaped once, not per layer."""
+        shape = (1, -1, 1, self.args.head_dim)
+        return (
+            self.rope_cos.narrow(0, start_pos, seq).view(shape),
+            self.rope_sin.narrow(0, start_pos, seq).view(shape),
+        )
 
     def decode_embeddings(self, h: torch.Tensor, input_pos: torch.Tensor) -> torch.Tensor:
         """Run embeddings [1, S, dim] at positions start..start+S; logits of the last one [1, vocab]."""
@@ -157,8 +181,7 @@ class Transformer(nn.Module):
         start_pos = input_pos[0].item()
         torch._check_is_size(start_pos)
         torch._check(start_pos + seq <= self.args.max_seq_len)
-        cos = self.rope_cos.narrow(0, start_pos, seq)
-        sin = self.rope_sin.narrow(0, start_pos, seq)
+        cos, sin = self.rope_at(start_pos, seq)
         for layer in self.layers:
             h = layer(h, start_pos, cos, sin)
         last = self.norm(h[:, -1, :])
@@ -172,7 +195,7 @@ class Transformer(nn.Module):
         """
         seq = tokens.shape[1]
         h = self.tok_embeddings(tokens)
-        cos, sin = self.rope_cos[:seq], self.rope_sin[:seq]
+        cos, sin = self.rope_at(0, seq)
         for layer in self.layers:
             h = layer(h, None, cos, sin)
         return self.output(self.norm(h))

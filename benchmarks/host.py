@@ -1,0 +1,268 @@
+"""``bluev bench host``: our .pte files and the baselines side by side on this machine.
+
+Systems run alternately, one process per measurement, ``repeats`` rounds; each metric
+is reported as median with min..max. Baselines: HF eager PyTorch (float, same
+threads), llama.cpp's llama-bench on the same GGUF, and ExecuTorch's own export_llm
+path through its stock TextLLMRunner (smollm2 only: those two need the same weights
+in their formats). A roofline line says how close decode is to memory bandwidth.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bluev.benchmarks import roofline
+from bluev.benchmarks.worker import SHORT_PROMPT_TOKENS, Task, task_json
+from bluev.errors import BadInput
+from bluev.fileio import atomic_write_text
+
+METRICS = (
+    "decode_tok_s",
+    "prefill_tok_s",
+    "vision_tile_ms",
+    "vision_tile_ms_batched",
+    "ttft_ms",
+    "peak_rss_mb",
+)
+
+
+@dataclass
+class HostBenchOptions:
+    artifacts: Path
+    components: tuple[str, ...] = ()  # empty: llm, plus vision when the artifacts have it
+    repeats: int = 3
+    threads: int = 0  # 0: every core this process may use
+    baselines: tuple[str, ...] = ("eager", "llama.cpp", "executorch")
+    peers: Path = Path(".peers")
+    llama_bench: Path | None = None
+    image: Path | None = None
+    decode_tokens: int = 128
+    prefill_tokens: int = 512
+    log: Callable[[str], None] = field(default=lambda line: print(line, file=sys.stderr, flush=True))
+
+
+def default_threads() -> int:
+    return len(os.sched_getaffinity(0))
+
+
+def run_worker(task: Task) -> dict:
+    done = subprocess.run(
+        [sys.executable, "-m", "bluev.benchmarks.worker", task_json(task)], capture_output=True, text=True
+    )
+    lines = done.stdout.strip().splitlines()
+    if done.returncode != 0 or not lines:
+        tail = (done.stderr.strip().splitlines() or ["no output"])[-1]
+        raise BadInput(f"bench worker for {task.system} failed: {tail}")
+    return json.loads(lines[-1])
+
+
+def summarize(samples: list[dict]) -> dict:
+    """Per metric: median, and the spread as [min, max]."""
+    out: dict = {}
+    for key in sorted({k for s in samples for k in s}):
+        values = [s[key] for s in samples if isinstance(s.get(key), int | float)]
+        if values:
+            out[key] = round(statistics.median(values), 2)
+            out[f"{key}_spread"] = [round(min(values), 2), round(max(values), 2)]
+    return out
+
+
+Measure = Callable[[], dict]
+
+
+def plan_systems(opts: HostBenchOptions, manifest: dict, components: list[str]) -> dict[str, Measure]:
+    """Which measurements run, as callables; baselines that do not apply are left out with a note."""
+    from bluev.benchmarks.et_baseline import baseline_pte
+    from bluev.benchmarks.llamacpp import find_llama_bench, llama_bench
+
+    threads = opts.threads or default_threads()
+    image = str(opts.image) if opts.image else None
+    common = dict(threads=threads, components=components, artifacts=str(opts.artifacts), image=image)
+    common |= dict(decode_tokens=opts.decode_tokens, prefill_tokens=opts.prefill_tokens)
+    systems: dict[str, Measure] = {"bluev": lambda: run_worker(Task(system="bluev", **common))}
+    if "eager" in opts.baselines:
+        systems["eager"] = lambda: run_worker(Task(system="eager", preset=manifest["preset"], **common))
+    same_weights = manifest["source"].get("kind") == "gguf" and "llm" in components
+    if not same_weights and {"llama.cpp", "executorch"} & set(opts.baselines):
+        opts.log("llama.cpp / executorch baselines: only for the smollm2 preset (they need its GGUF weights)")
+        return systems
+    gguf = gguf_path(manifest)
+    if "llama.cpp" in opts.baselines:
+        binary = find_llama_bench(opts.llama_bench, opts.peers)
+        if binary is None:
+            opts.log(
+                "llama.cpp baseline skipped: no llama-bench (run `make peers` or pass --llama-bench PATH)"
+            )
+        else:
+            systems["llama.cpp"] = lambda: llama_bench(
+                binary, gguf, threads, opts.prefill_tokens, opts.decode_tokens
+            )
+    if "executorch" in opts.baselines:
+        pte, seconds = baseline_pte(opts.peers, manifest["source"]["sha256"], smollm2_llm, opts.log)
+        text_only = [c for c in components if c == "llm"]
+        task = Task(system="executorch", pte=str(pte), **(common | {"components": text_only, "image": None}))
+        systems["executorch"] = lambda: run_worker(task) | {"export_s": round(seconds, 1)}
+    return systems
+
+
+def gguf_path(manifest: dict) -> Path:
+    from bluev.export.presets import smollm2_dir
+
+    return smollm2_dir() / manifest["source"]["file"]
+
+
+def smollm2_llm():  # noqa: ANN201  (our Transformer with SmolLM2's weights, for export_llm's checkpoint)
+    from bluev.export.presets import build, get_preset
+
+    return build(get_preset("smollm2")).llm
+
+
+def bench_host(opts: HostBenchOptions) -> dict:
+    from bluev.runtime.artifacts import open_artifacts
+
+    art = open_artifacts(opts.artifacts)
+    manifest = art.manifest
+    components = list(opts.components) or (["llm", "vision"] if art.multimodal else ["llm"])
+    if "vision" in components and not art.multimodal:
+        raise BadInput(f"{opts.artifacts}: --components vision, but the {art.preset} artifacts are text-only")
+    systems = plan_systems(opts, manifest, components)
+    samples: dict[str, list[dict]] = {name: [] for name in systems}
+    for round_index in range(opts.repeats):  # alternate, so drift hits every system alike
+        for name, measure in systems.items():
+            opts.log(f"[round {round_index + 1}/{opts.repeats}] {name} ...")
+            samples[name].append(measure())
+    results = {name: summarize(s) for name, s in samples.items()}
+    return assemble(results, manifest, components, opts)
+
+
+def assemble(results: dict[str, dict], manifest: dict, components: list[str], opts: HostBenchOptions) -> dict:
+    threads = opts.threads or default_threads()
+    ours = results["bluev"]
+    report: dict = {
+        "preset": manifest["preset"],
+        "quant": (manifest.get("quantization") or {}).get("name"),
+        "threads": threads,
+        "repeats": opts.repeats,
+        "components": components,
+        **{k: v for k, v in ours.items()},
+        "export_s": export_seconds(manifest),
+        "baselines": {name: r for name, r in results.items() if name != "bluev"},
+    }
+    report["roofline"] = roofline_report(manifest, components, threads, ours)
+    return report
+
+
+def export_seconds(manifest: dict) -> float:
+    """Build + every component program: what `bluev export` spends on the runtime's artifacts."""
+    parts = [c.get("export_seconds", 0.0) for c in manifest["components"].values()]
+    return round(manifest.get("export", {}).get("build_seconds", 0.0) + sum(parts), 1)
+
+
+def roofline_report(manifest: dict, components: list[str], threads: int, ours: dict) -> dict:
+    out: dict = {}
+    if "llm" in components:
+        bandwidth = roofline.read_bandwidth_gb_s(threads)
+        traffic = roofline.decode_traffic(manifest, SHORT_PROMPT_TOKENS + 64)
+        limit = bandwidth * 1e9 / traffic.total
+        out |= {
+            "bandwidth_gb_s": bandwidth,
+            "bytes_per_token": traffic.total,
+            "decode_limit_tok_s": round(limit, 1),
+            "decode_achieved": round(ours.get("decode_tok_s", 0.0) / limit, 3),
+        }
+    spec = vision_spec(manifest)
+    if "vision" in components and spec is not None:
+        rates = roofline.gemm_gflop_s(threads)
+        flops = roofline.vision_flops_per_tile(*spec)
+        out["vision_gflop_per_tile"] = round(flops / 1e9, 2)
+        for kind, gflops in rates.items():
+            out[f"vision_floor_ms_{kind}"] = round(flops / (gflops * 1e9) * 1000.0, 1)
+        if "int8" in rates and ours.get("vision_tile_ms"):
+            out["vision_achieved_int8"] = round(out["vision_floor_ms_int8"] / ours["vision_tile_ms"], 3)
+    return out
+
+
+def vision_spec(manifest: dict) -> tuple[int, int, int, int] | None:
+    """(width, mlp width, layers, patches) of the vision tower, from the preset the manifest names."""
+    from bluev.export.presets import PRESETS
+
+    preset = PRESETS.get(manifest["preset"])
+    if preset is None or preset.vision is None:
+        return None
+    v = preset.vision
+    return v.hidden_size, v.intermediate_size, v.num_hidden_layers, (v.image_size // v.patch_size) ** 2
+
+
+def system_columns(report: dict) -> dict[str, dict]:
+    ours = {k: v for k, v in report.items() if k in METRICS or k.endswith("_spread") or k == "export_s"}
+    return {"bluev": ours, **report["baselines"]}
+
+
+def report_table(report: dict) -> str:
+    """Systems as columns, metrics as rows: 'median (min-max)'."""
+    columns = system_columns(report)
+    rows = [("metric", *columns)]
+    for metric in (*METRICS, "export_s"):
+        cells = []
+        for result in columns.values():
+            value, spread = result.get(metric), result.get(f"{metric}_spread")
+            cell = "-" if value is None else f"{value:g}"
+            if spread and spread[0] != spread[1]:
+                cell += f" ({spread[0]:g}-{spread[1]:g})"
+            cells.append(cell)
+        if any(c != "-" for c in cells):
+            rows.append((metric, *cells))
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    head = (
+        f"preset {report['preset']}, quant {report['quant']}, "
+        f"{report['threads']} threads, {report['repeats']} rounds"
+    )
+    return "\n".join([head, *lines, *roofline_lines(report)])
+
+
+def roofline_lines(report: dict) -> list[str]:
+    r, lines = report["roofline"], []
+    if "decode_limit_tok_s" in r:
+        lines.append(
+            f"roofline decode: {r['bandwidth_gb_s']} GB/s read / "
+            f"{r['bytes_per_token'] / 1e6:.1f} MB per token = "
+            f"{r['decode_limit_tok_s']} tok/s limit; achieved {report.get('decode_tok_s', 0)} "
+            f"({100 * r['decode_achieved']:.0f}%)"
+        )
+    if "vision_floor_ms_int8" in r:
+        lines.append(
+            f"roofline vision: {r['vision_gflop_per_tile']} GFLOP per tile, "
+            f"floor {r['vision_floor_ms_int8']} ms "
+            f"(int8 GEMM) / {r.get('vision_floor_ms_fp32', '-')} ms (fp32); achieved "
+            f"{report.get('vision_tile_ms', '-')} ms ({100 * r.get('vision_achieved_int8', 0):.0f}% of int8)"
+        )
+    return lines
+
+
+def write_outputs(report: dict, out: Path) -> list[Path]:
+    """report.json, report.txt and chart.png in ``out``."""
+    from bluev.benchmarks.plot import Bar, Panel, bar_chart
+
+    columns = system_columns(report)
+    panels = []
+    for metric in METRICS:
+        bars = {}
+        for name, result in columns.items():
+            if metric in result:
+                low, high = result.get(f"{metric}_spread", [None, None])
+                bars[name] = Bar(result[metric], low, high)
+        if bars:
+            panels.append(Panel(metric.replace("_", " "), bars))
+    out.mkdir(parents=True, exist_ok=True)
+    atomic_write_text(out / "report.json", json.dumps(report, indent=2))
+    atomic_write_text(out / "report.txt", report_table(report) + "\n")
+    return [out / "report.json", out / "report.txt", bar_chart(out / "chart.png", panels)]

@@ -1,0 +1,47 @@
+"""What a benchmark runs on: an artifact directory (exported on demand) and a picture."""
+
+from __future__ import annotations
+
+import atexit
+import shutil
+import tempfile
+from pathlib import Path
+
+from bluev.errors import BadInput
+
+
+def bench_artifacts(artifacts: Path | None, preset: str | None) -> Path:
+    """--artifacts as given; --preset NAME means artifacts/NAME, exported there when missing."""
+    if artifacts is not None:
+        return artifacts
+    assert preset is not None
+    from bluev.export.exporter import ExportOptions, export
+    from bluev.runtime.artifacts import open_artifacts
+
+    folder = Path("artifacts") / preset
+    if (folder / "manifest.json").is_file():
+        art = open_artifacts(folder)
+        if art.preset != preset:
+            raise BadInput(f"{folder}: holds preset {art.preset!r}, not {preset!r}; pass --artifacts")
+        return folder
+    # the stock-runner bundle is not benchmarked here: skip its (as long) export
+    export(ExportOptions(preset=preset, out=folder, stock_runner=False))
+    return folder
+
+
+def bench_image(image: Path | None, artifacts: Path) -> Path | None:
+    """The picture for time-to-first-token: the user's, else bluev's drawn sample (multimodal only)."""
+    if image is not None:
+        if not image.is_file():
+            raise BadInput(f"{image}: no such image file")
+        return image
+    from bluev.runtime.artifacts import open_artifacts
+    from bluev.runtime.sample import draw_sample
+
+    if not open_artifacts(artifacts, verify=False).multimodal:
+        return None
+    folder = Path(tempfile.mkdtemp(prefix="bluev-bench-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    path = folder / "sample.png"
+    draw_sample().save(path)
+    return path

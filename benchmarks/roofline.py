@@ -1,0 +1,81 @@
+"""What the hardware allows: decode is bound by memory reads, a vision tile by arithmetic.
+
+Decode reads every LLM weight once per token (all but one row of the embedding table)
+plus the KV cache up to the current position, so ``bandwidth / bytes_per_token`` is
+the fastest decode possible. A tile costs a fixed number of multiply-adds, so
+``flops_per_tile / achieved GEMM rate`` is the fastest encode possible.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import torch
+
+BYTES_PER_BANDWIDTH_PROBE = 1 << 30  # well past every cache level
+
+
+def read_bandwidth_gb_s(threads: int, repeats: int = 5) -> float:
+    """Best multi-threaded streaming read rate: a sum over a 1 GiB tensor."""
+    torch.set_num_threads(threads)
+    data = torch.ones(BYTES_PER_BANDWIDTH_PROBE // 4, dtype=torch.float32)
+    data.sum()
+    best = float("inf")
+    for _ in range(repeats):
+        started = time.perf_counter()
+        data.sum()
+        best = min(best, time.perf_counter() - started)
+    return round(BYTES_PER_BANDWIDTH_PROBE / best / 1e9, 2)
+
+
+def gemm_gflop_s(threads: int, n: int = 2048, repeats: int = 3) -> dict[str, float]:
+    """Achieved fp32 and int8 matrix-multiply rates (GFLOP/s, GOP/s) at square size ``n``."""
+    torch.set_num_threads(threads)
+    out = {}
+    a, b = torch.randn(n, n), torch.randn(n, n)
+    qa, qb = (
+        torch.randint(-128, 127, (n, n), dtype=torch.int8),
+        torch.randint(-128, 127, (n, n), dtype=torch.int8),
+    )
+    for name, fn in (("fp32", lambda: a @ b), ("int8", lambda: torch._int_mm(qa, qb))):
+        try:
+            fn()
+        except RuntimeError:  # no int8 GEMM in this torch build
+            continue
+        best = float("inf")
+        for _ in range(repeats):
+            started = time.perf_counter()
+            fn()
+            best = min(best, time.perf_counter() - started)
+        out[name] = round(2 * n**3 / best / 1e9, 1)
+    return out
+
+
+@dataclass(frozen=True)
+class DecodeTraffic:
+    weight_bytes: int  # the .pte less the embedding table
+    kv_bytes: int  # KV cache read at the mean decode position
+
+    @property
+    def total(self) -> int:
+        return self.weight_bytes + self.kv_bytes
+
+
+def decode_traffic(manifest: dict, mean_position: int) -> DecodeTraffic:
+    """Bytes one decoded token reads, from the manifest's LLM shape and quantization."""
+    llm, quant = manifest["llm"], manifest.get("quantization") or {}
+    embedding_bits = (quant.get("llm_embedding") or {}).get("bits") or 32
+    # an n-bit table with one fp32 scale per row; decode reads one row of it
+    table = llm["vocab_size"] * (llm["dim"] * embedding_bits // 8 + (4 if embedding_bits < 32 else 0))
+    weights = int(manifest["components"]["llm"]["bytes"]) - table
+    head_dim = llm["dim"] // llm["n_heads"]
+    kv = 2 * llm["n_layers"] * mean_position * llm["n_kv_heads"] * head_dim * 4
+    return DecodeTraffic(weight_bytes=weights, kv_bytes=kv)
+
+
+def vision_flops_per_tile(width: int, mlp: int, layers: int, patches: int) -> float:
+    """Multiply-adds x2 of one ViT tile: the linear layers plus the attention matmuls."""
+    linear = 2 * patches * (4 * width * width + 2 * width * mlp)
+    attention = 2 * 2 * patches * patches * width
+    return float(layers * (linear + attention))

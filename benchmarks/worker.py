@@ -1,0 +1,189 @@
+"""One measurement of one system, run in its own process: ``python -m bluev.benchmarks.worker TASK_JSON``.
+
+A process per measurement gives each system its own peak RSS and thread setting and
+keeps one system's allocations from slowing the next. The last stdout line is the
+result as JSON. Systems: ``bluev`` (our .pte files through the host runtime),
+``eager`` (the HF float modules in PyTorch) and ``executorch`` (export_llm's .pte
+through ExecuTorch's stock TextLLMRunner).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from dataclasses import asdict, dataclass, field
+from importlib import resources
+from pathlib import Path
+
+import torch
+
+SHORT_PROMPT_TOKENS = 32  # the context decode starts from
+
+
+@dataclass
+class Task:
+    system: str
+    threads: int
+    components: list[str]
+    artifacts: str | None = None  # bluev: the artifact dir (its tokenizer serves all systems)
+    preset: str | None = None  # eager: what to build
+    pte: str | None = None  # executorch: export_llm's program
+    image: str | None = None  # TTFT: one image + a short prompt
+    decode_tokens: int = 128
+    prefill_tokens: int = 512
+    extra: dict = field(default_factory=dict)
+
+
+def eval_ids(tokenizer_json: Path, count: int) -> list[int]:
+    """``count`` token ids of the shipped evaluation text: the same prompt for every system."""
+    from bluev.runtime.text import TextCodec
+
+    text = resources.files("bluev.quant").joinpath("data/eval_text.txt").read_text(encoding="utf-8")
+    ids = TextCodec(tokenizer_json).encode(text)
+    while len(ids) < count:
+        ids = ids + ids
+    return ids[:count]
+
+
+def rate(tokens: int, seconds: float) -> float:
+    return round(tokens / seconds, 2) if seconds > 0 else 0.0
+
+
+def set_threads(threads: int) -> None:
+    torch.set_num_threads(threads)
+    from executorch.extension.pybindings import portable_lib
+
+    if portable_lib._threadpool_get_thread_count() != threads:
+        portable_lib._unsafe_reset_threadpool(threads)  # XNNPACK's pool, shared by every program
+
+
+def measure_bluev(task: Task) -> dict:
+    from bluev.runtime.artifacts import open_artifacts
+    from bluev.runtime.pipeline import Pipeline
+
+    p = Pipeline(open_artifacts(task.artifacts, verify=False))
+    ids = eval_ids(p.art.tokenizer_path, max(task.prefill_tokens, SHORT_PROMPT_TOKENS))
+    out: dict = {}
+    if "llm" in task.components:
+        p.prefill(p.embed_ids(ids[: p.chunk]))  # warm-up: first calls allocate
+        started = time.perf_counter()
+        p.prefill(p.embed_ids(ids[: task.prefill_tokens]))
+        out["prefill_tok_s"] = rate(task.prefill_tokens, time.perf_counter() - started)
+        logits = p.prefill(p.embed_ids(ids[:SHORT_PROMPT_TOKENS]))
+        token, pos = int(logits.argmax()), SHORT_PROMPT_TOKENS
+        started = time.perf_counter()
+        for _ in range(task.decode_tokens):  # greedy, past end-of-text: a fixed amount of work
+            logits = p.decode_method.execute([p.embed_ids([token]), torch.tensor([pos], dtype=torch.long)])[0]
+            token, pos = int(logits.argmax()), pos + 1
+        out["decode_tok_s"] = rate(task.decode_tokens, time.perf_counter() - started)
+    if "vision" in task.components and p.vision is not None:
+        out.update(vision_ms(lambda x: p.projector.execute([p.vision.execute([x])[0]]), task, p.art.manifest))
+    if task.image and (p.vision is not None or "vision" not in task.components):
+        image = task.image if p.vision is not None else None
+        p.generate("Describe it." if image else "Hello.", image, max_new_tokens=1)  # warm
+        out["ttft_ms"] = round(p.generate("Describe it.", image, max_new_tokens=1).stats.ttft_ms, 2)
+    return out
+
+
+def vision_ms(encode, task: Task, manifest: dict) -> dict:  # noqa: ANN001  (tiles -> embeddings)
+    """ms per tile at batch 1 and at the manifest's largest batch (median of 3 after a warm-up)."""
+    size, batch = int(manifest["vision"]["image_size"]), int(manifest["vision"]["max_batch"])
+    out = {}
+    for key, n in (("vision_tile_ms", 1), ("vision_tile_ms_batched", batch)):
+        tiles = torch.rand(n, 3, size, size, generator=torch.Generator().manual_seed(0)) * 2 - 1
+        encode(tiles)
+        times = []
+        for _ in range(3):
+            started = time.perf_counter()
+            encode(tiles)
+            times.append((time.perf_counter() - started) * 1000.0 / n)
+        out[key] = round(sorted(times)[1], 2)
+    out["vision_batch"] = batch
+    return out
+
+
+def measure_eager(task: Task) -> dict:
+    from bluev.export.presets import build, get_preset
+    from bluev.runtime.artifacts import open_artifacts
+
+    art = open_artifacts(task.artifacts, verify=False)
+    built = build(get_preset(task.preset or art.preset))
+    ids = eval_ids(art.tokenizer_path, max(task.prefill_tokens, SHORT_PROMPT_TOKENS))
+    out: dict = {}
+    with torch.inference_mode():
+        if "llm" in task.components and built.hf_llm is not None:
+            hf = built.hf_llm
+            hf(input_ids=torch.tensor([ids[:64]]))  # warm-up
+            started = time.perf_counter()
+            hf(input_ids=torch.tensor([ids[: task.prefill_tokens]]))
+            out["prefill_tok_s"] = rate(task.prefill_tokens, time.perf_counter() - started)
+            step = hf(input_ids=torch.tensor([ids[:SHORT_PROMPT_TOKENS]]), use_cache=True)
+            started = time.perf_counter()
+            for _ in range(task.decode_tokens):  # HF's own KV cache, greedy
+                token = step.logits[:, -1:].argmax(-1)
+                step = hf(input_ids=token, past_key_values=step.past_key_values, use_cache=True)
+            out["decode_tok_s"] = rate(task.decode_tokens, time.perf_counter() - started)
+        if "vision" in task.components and built.tower is not None:
+            tower, projector = built.tower, built.projector
+            out.update(vision_ms(lambda x: projector(tower(x)), task, art.manifest))
+    return out
+
+
+def measure_executorch(task: Task) -> dict:
+    """export_llm's .pte via TextLLMRunner; rates computed from its stats as ExecuTorch reports them."""
+    from executorch.extension.llm.runner import GenerationConfig, TextLLMRunner
+
+    from bluev.runtime.artifacts import open_artifacts
+    from bluev.runtime.pipeline import load_kernels
+    from bluev.runtime.text import TextCodec
+
+    load_kernels()
+    art = open_artifacts(task.artifacts, verify=False)
+    codec = TextCodec(art.tokenizer_path)
+    ids = eval_ids(art.tokenizer_path, max(task.prefill_tokens, SHORT_PROMPT_TOKENS))
+    runner = TextLLMRunner(task.pte, str(art.tokenizer_path))
+
+    def run(prompt_ids: list[int], new_tokens: int) -> dict:
+        stats: list = []
+        config = GenerationConfig(max_new_tokens=new_tokens, temperature=0.0, echo=False)
+        runner.generate(codec.decode(prompt_ids), config, lambda _: None, stats.append)
+        runner.reset()
+        return json.loads(stats[-1].to_json_string())
+
+    run(ids[:64], 4)  # warm-up
+    prefill = run(ids[: task.prefill_tokens], 1)
+    decode = run(ids[:SHORT_PROMPT_TOKENS], task.decode_tokens + 1)
+    return {
+        "prefill_tok_s": rate(
+            prefill["prompt_tokens"], (prefill["prompt_eval_end_ms"] - prefill["inference_start_ms"]) / 1e3
+        ),
+        "prefill_tokens": prefill["prompt_tokens"],
+        "decode_tok_s": rate(
+            decode["generated_tokens"], (decode["inference_end_ms"] - decode["prompt_eval_end_ms"]) / 1e3
+        ),
+        "decode_tokens": decode["generated_tokens"],
+    }
+
+
+SYSTEMS = {"bluev": measure_bluev, "eager": measure_eager, "executorch": measure_executorch}
+
+
+def main() -> None:
+    from bluev.quiet import library_warnings_quiet
+    from bluev.runtime.pipeline import peak_rss_mb
+
+    library_warnings_quiet()
+    task = Task(**json.loads(sys.argv[1]))
+    set_threads(task.threads)
+    result = SYSTEMS[task.system](task)
+    result["peak_rss_mb"] = round(peak_rss_mb(), 1)
+    print(json.dumps(result), flush=True)
+
+
+def task_json(task: Task) -> str:
+    return json.dumps(asdict(task))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,31 @@
+"""Ops written in the forms that XNNPACK delegates, so nothing falls back to portable kernels.
+
+Each rule here comes from the partitioner's constraints (executorch.backends.xnnpack
+partition configs): reshapes take no symbolic sizes (only one -1), ``mean`` averages
+only the two innermost dims of a 4-D tensor, and there is no layer-norm kernel.
+A portable op between two delegated ones splits the delegate and costs a dispatch
+per call, which on a 30-layer decoder was most of the decode time.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+
+def delegable_shape(shape: list) -> list[int]:
+    """A reshape target with its (single) symbolic size written as -1."""
+    return [d if isinstance(d, int) else -1 for d in shape]
+
+
+def mean_last(x: torch.Tensor) -> torch.Tensor:
+    """``x.mean(-1, keepdim=True)`` as [..., D] -> [1, N, D, 1] -> mean over (2, 3)."""
+    means = x.reshape(1, -1, x.shape[-1], 1).mean(dim=(2, 3), keepdim=True)
+    return means.reshape(delegable_shape([*x.shape[:-1], 1]))
+
+
+def layer_norm(norm: nn.LayerNorm, x: torch.Tensor) -> torch.Tensor:
+    """``norm(x)`` from mean, mul and rsqrt (same result to float rounding)."""
+    centered = x - mean_last(x)
+    out = centered * torch.rsqrt(mean_last(centered * centered) + norm.eps)
+    return out * norm.weight + norm.bias if norm.elementwise_affine else out

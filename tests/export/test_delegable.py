@@ -1,0 +1,58 @@
+"""The delegable forms of norms, rope and attention compute what the originals compute."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+from torch import nn
+
+from bluev.export.delegable import layer_norm, mean_last
+from bluev.export.llm import rotate_half_matrix
+from bluev.export.presets import build, get_preset
+
+
+@pytest.fixture(scope="module")
+def tiny():
+    return build(get_preset("tiny"))
+
+
+@pytest.mark.parametrize("shape", [(3, 7, 16), (1, 16), (1, 1, 5, 8)])
+def test_mean_last_matches_mean(shape: tuple[int, ...]) -> None:
+    x = torch.randn(shape)
+    torch.testing.assert_close(mean_last(x), x.mean(-1, keepdim=True))
+
+
+def test_layer_norm_matches_torch() -> None:
+    norm = nn.LayerNorm(32, eps=1e-6)
+    with torch.no_grad():
+        norm.weight.normal_()
+        norm.bias.normal_()
+    x = torch.randn(2, 9, 32) * 3 + 1
+    torch.testing.assert_close(layer_norm(norm, x), norm(x), rtol=1e-5, atol=1e-5)
+
+
+def test_rotate_half_matrix_is_the_rotation_exactly() -> None:
+    x = torch.randn(1, 5, 3, 64)
+    expected = torch.cat([-x[..., 32:], x[..., :32]], dim=-1)
+    assert torch.equal(nn.functional.linear(x, rotate_half_matrix(64)), expected)
+
+
+def test_vision_tower_matches_hf_siglip(tiny) -> None:  # noqa: ANN001
+    from transformers import SiglipVisionModel
+
+    hf = SiglipVisionModel(tiny.tower.embeddings.config).eval()
+    body = getattr(hf, "vision_model", hf)
+    body.embeddings.load_state_dict(tiny.tower.embeddings.state_dict())
+    for theirs, ours in zip(body.encoder.layers, tiny.tower.layers, strict=False):
+        theirs.load_state_dict(ours.state_dict())
+    pixels = torch.rand(2, 3, 384, 384) * 2 - 1
+    with torch.no_grad():
+        expected = hf(pixel_values=pixels, output_hidden_states=True).hidden_states[len(tiny.tower.layers)]
+        torch.testing.assert_close(tiny.tower(pixels), expected, rtol=1e-4, atol=1e-4)
+
+
+def test_llm_window_logits_match_hf_llama(tiny) -> None:  # noqa: ANN001
+    tokens = torch.randint(0, 1000, (1, 12), generator=torch.Generator().manual_seed(0))
+    with torch.no_grad():
+        expected = tiny.hf_llm(input_ids=tokens).logits
+        torch.testing.assert_close(tiny.llm.window_logits(tokens), expected, rtol=1e-4, atol=1e-4)
