@@ -72,6 +72,9 @@ public final class PromptPlan {
       throw new IllegalArgumentException("chunk_size must be positive");
     }
     int total = beforeIds + imageTokens + afterIds;
+    if (total == 0) {
+      throw new IllegalArgumentException("prompt: empty (no tokens to prefill)");
+    }
     if (total >= maxSeqLen) {
       throw new IllegalArgumentException(
           "prompt: " + total + " tokens (" + imageTokens + " of them image) is over the context of "

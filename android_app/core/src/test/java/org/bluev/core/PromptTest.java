@@ -67,5 +67,6 @@ public class PromptTest {
         assertThrows(IllegalArgumentException.class, () -> PromptPlan.of(10, 2008, 30, 128, 2048, 1));
     assertEquals(
         "prompt: 2048 tokens (2008 of them image) is over the context of 2048", over.getMessage());
+    assertThrows(IllegalArgumentException.class, () -> PromptPlan.of(0, 0, 0, 128, 2048, 1));
   }
 }
