@@ -46,7 +46,7 @@ class BenchmarkActivity : Activity() {
             // Optional, beyond the fixed contract: which engine to measure (default components).
             engine = intent.getStringExtra("engine") ?: Engines.COMPONENTS,
             prompt = intent.getStringExtra("prompt") ?: "",
-            image = intent.getStringExtra("image")?.takeIf { it.isNotEmpty() }?.let(::File),
+            image = intent.getStringExtra("image")?.takeIf { it.isNotEmpty() }?.let { File(it) },
             warmup = intent.getIntExtra("warmup", 1),
             runs = intent.getIntExtra("runs", 3),
             maxNewTokens = intent.getIntExtra("max_new_tokens", 128),

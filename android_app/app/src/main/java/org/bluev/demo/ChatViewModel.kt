@@ -30,6 +30,11 @@ class ChatViewModel(app: Application) : AndroidViewModel(app) {
       val generating: Boolean = false,
   )
 
+  // postValue may drop intermediate values; each update starts from the latest one posted.
+  // Declared before init: the worker may post while the constructor is still running.
+  private val lock = Any()
+  private var latest = UiState()
+
   private val _state = MutableLiveData(UiState())
   val state: LiveData<UiState> = _state
 
@@ -48,7 +53,7 @@ class ChatViewModel(app: Application) : AndroidViewModel(app) {
   init {
     worker.execute {
       attempt {
-        val (dir, eng) = Engines.open(ArtifactLocator.find(getApplication()))
+        val (dir, eng) = Engines.open(ArtifactLocator.find(getApplication<Application>()))
         artifacts = dir
         engine = eng
         val m = dir.manifest
@@ -69,7 +74,7 @@ class ChatViewModel(app: Application) : AndroidViewModel(app) {
       attempt {
         val picture = PictureLoader.load(getApplication<Application>().contentResolver, uri)
         val eng = engine ?: throw IllegalStateException(current().status)
-        update { it.copy(picture = picture, tiles = describeTiles(picture), stats = "") }
+        update { it.copy(picture = preview(picture), tiles = describeTiles(picture), stats = "") }
         if (!eng.takesImage) {
           update { it.copy(tiles = "these artifacts are text-only: the picture is not used") }
           return@attempt
@@ -139,6 +144,15 @@ class ChatViewModel(app: Application) : AndroidViewModel(app) {
     } else grid
   }
 
+  /** A screen-sized copy: a 64 MP photo is too large for an ImageView to draw. */
+  private fun preview(picture: Bitmap): Bitmap {
+    val scale = PREVIEW_EDGE.toFloat() / maxOf(picture.width, picture.height)
+    if (scale >= 1f) return picture
+    return Bitmap.createScaledBitmap(
+        picture, (picture.width * scale).toInt().coerceAtLeast(1),
+        (picture.height * scale).toInt().coerceAtLeast(1), true)
+  }
+
   private fun current(): UiState = synchronized(lock) { latest }
 
   /** Runs a step; any failure, out-of-memory included, becomes the status line. */
@@ -151,10 +165,6 @@ class ChatViewModel(app: Application) : AndroidViewModel(app) {
     }
   }
 
-  // postValue may drop intermediate values; each update starts from the latest one posted.
-  private val lock = Any()
-  private var latest = UiState()
-
   private fun update(change: (UiState) -> UiState) {
     synchronized(lock) {
       latest = change(latest)
@@ -164,5 +174,6 @@ class ChatViewModel(app: Application) : AndroidViewModel(app) {
 
   companion object {
     const val MAX_NEW_TOKENS = 256
+    const val PREVIEW_EDGE = 1024
   }
 }

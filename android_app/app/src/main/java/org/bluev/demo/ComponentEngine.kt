@@ -30,9 +30,11 @@ class ComponentEngine(private val artifacts: ArtifactDir) : Engine {
   private val llm = manifest.llm
   private val tokenizer: BpeTokenizer =
       BpeTokenizer.fromJson(artifacts.file(manifest.tokenizerFile).readText())
-  private val llmModule: Module = Module.load(path("llm"))
-  private val visionModule: Module? = if (manifest.multimodal()) Module.load(path("vision_encoder")) else null
-  private val projectorModule: Module? = if (manifest.multimodal()) Module.load(path("projector")) else null
+  // mmap: weights are paged in from the file instead of copied into the heap, which keeps a
+  // multi-GB LLM within reach of a phone's memory.
+  private val llmModule: Module = load("llm")
+  private val visionModule: Module? = if (manifest.multimodal()) load("vision_encoder") else null
+  private val projectorModule: Module? = if (manifest.multimodal()) load("projector") else null
   private val eos: Set<Long> = manifest.eosIds.toSet()
   private val stopRequested = AtomicBoolean(false)
 
@@ -160,8 +162,8 @@ class ComponentEngine(private val artifacts: ArtifactDir) : Engine {
     projectorModule?.destroy()
   }
 
-  private fun path(component: String): String =
-      artifacts.file(manifest.components.getValue(component).file).path
+  private fun load(component: String): Module =
+      Module.load(artifacts.file(manifest.components.getValue(component).file).path, Module.LOAD_MODE_MMAP)
 
   /** `llm.methods.embed`: ids [1, T] int64 -> embeddings [1, T, dim] float32. */
   private fun embed(ids: List<Int>): FloatArray {

@@ -39,7 +39,11 @@ class MainActivity : AppCompatActivity() {
 
   private val micPermission =
       registerForActivityResult(ActivityResultContracts.RequestPermission()) { granted ->
-        if (granted) speech.listen() else status.text = getString(R.string.speech_permission)
+        if (granted) {
+          speech.listen()
+        } else {
+          status.text = getString(R.string.speech_permission)
+        }
       }
 
   override fun onCreate(savedInstanceState: Bundle?) {
