@@ -102,4 +102,4 @@ tiles-table: install
 	$(PY) tools/tiles_table.py
 
 clean:
-	rm -rf artifacts .pytest_cache .ruff_cache
+	rm -rf artifacts .pytest_cache .ruff_cache $(UNIT_OUT)

@@ -6,6 +6,7 @@ import android.net.Uri
 import androidx.lifecycle.AndroidViewModel
 import androidx.lifecycle.LiveData
 import androidx.lifecycle.MutableLiveData
+import androidx.lifecycle.SavedStateHandle
 import java.util.concurrent.ExecutorService
 import java.util.concurrent.Executors
 import org.bluev.core.ArtifactDir
@@ -19,7 +20,7 @@ import org.bluev.core.Tiler
  * makes "ask" wait exactly for the rest of a picture's encoding (the paper's decoupling: the
  * picture is encoded as soon as it is picked, while the question is still being typed).
  */
-class ChatViewModel(app: Application) : AndroidViewModel(app) {
+class ChatViewModel(app: Application, args: SavedStateHandle) : AndroidViewModel(app) {
   data class UiState(
       val status: String = "loading the model…",
       val picture: Bitmap? = null,
@@ -53,7 +54,11 @@ class ChatViewModel(app: Application) : AndroidViewModel(app) {
   init {
     worker.execute {
       attempt {
-        val (dir, eng) = Engines.open(ArtifactLocator.find(getApplication<Application>()))
+        // The default ViewModel factory fills `args` with the launching intent's extras:
+        // `adb shell am start -n org.bluev.demo/.MainActivity --es artifact_dir <dir>
+        //  [--es engine stock]`.
+        val found = ArtifactLocator.find(getApplication<Application>(), args.get<String>("artifact_dir"))
+        val (dir, eng) = Engines.open(found, args.get<String>("engine") ?: Engines.COMPONENTS)
         artifacts = dir
         engine = eng
         val m = dir.manifest
