@@ -31,16 +31,17 @@ class BenchmarkRunner(private val args: Args) {
       require(args.maxNewTokens >= 1) { "max_new_tokens must be >= 1" }
       require(args.prompt.isNotEmpty()) { "prompt: empty (pass --es prompt <text>)" }
       val opened: Pair<ArtifactDir, Engine> = Engines.open(args.artifactDir, args.engine)
-      engine = opened.second
+      val eng = opened.second
+      engine = eng // closed in finally
       result = BenchResult(opened.first.manifest.llmBackend(), DeviceInfo.asMap())
       val picture = args.image?.let { PictureLoader.load(it) }
-      if (picture != null && !engine.takesImage) {
+      if (picture != null && !eng.takesImage) {
         throw IllegalArgumentException("${args.image}: the artifacts are text-only (no vision)")
       }
       for (i in 0 until args.warmup + args.runs) {
         val stats = Stats()
-        if (picture != null) engine.encodeImage(picture, stats) else engine.clearImage()
-        engine.generate(args.prompt, args.maxNewTokens, stats) {}
+        if (picture != null) eng.encodeImage(picture, stats) else eng.clearImage()
+        eng.generate(args.prompt, args.maxNewTokens, stats) {}
         // As on the host, time to first token counts from the start of the request, picture
         // encoding included (the app's screen hides that behind typing; a benchmark cannot).
         stats.ttftMs += stats.imageEncodeMs

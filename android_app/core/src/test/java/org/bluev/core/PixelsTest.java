@@ -23,6 +23,23 @@ public class PixelsTest {
   }
 
   @Test
+  public void bitsEqualNumpyFloat32() {
+    // numpy: x = np.arange(256, dtype=np.uint8).astype(np.float32) * np.float32(1.0 / 255.0);
+    // (x - np.float32(0.5)) / np.float32(0.5), as uint32 bits, for x in 0, 1, 17, 128, 200, 255
+    int[] values = {0, 1, 17, 128, 200, 255};
+    int[] bits = {0xbf800000, 0xbf7dfdfe, 0xbf5dddde, 0x3b808100, 0x3f119194, 0x3f800000};
+    float[] half = {0.5f, 0.5f, 0.5f};
+    for (int i = 0; i < values.length; i++) {
+      int v = values[i];
+      float[] out = new float[3];
+      Pixels.normalizeInto(new int[] {0xff000000 | v << 16 | v << 8 | v}, 1, half, half, out, 0);
+      for (float f : out) {
+        assertEquals("value " + v, Integer.toHexString(bits[i]), Integer.toHexString(Float.floatToIntBits(f)));
+      }
+    }
+  }
+
+  @Test
   public void chwBytesForTheStockRunner() {
     int[] img = {0xff010203, 0xff040506};
     assertArrayEquals(new byte[] {1, 4, 2, 5, 3, 6}, Pixels.toChwBytes(img, 2, 1));
