@@ -79,7 +79,9 @@ class ChatViewModel(app: Application, args: SavedStateHandle) : AndroidViewModel
       attempt {
         val picture = PictureLoader.load(getApplication<Application>().contentResolver, uri)
         val eng = engine ?: throw IllegalStateException(current().status)
-        update { it.copy(picture = preview(picture), tiles = describeTiles(picture), stats = "") }
+        val plan = artifacts?.manifest?.vision?.let { Tiler.plan(picture.width, picture.height, it.tiler) }
+        val shown = preview(picture).let { p -> if (plan != null) GridOverlay.draw(p, plan) else p }
+        update { it.copy(picture = shown, tiles = describeTiles(picture), stats = "") }
         if (!eng.takesImage) {
           update { it.copy(tiles = "these artifacts are text-only: the picture is not used") }
           return@attempt
