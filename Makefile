@@ -7,7 +7,7 @@ OUT     ?= artifacts/$(PRESET)
 SAMPLE  ?= artifacts/sample.png
 PYTEST_ARGS ?=
 
-.PHONY: help install system-deps peers export run-sample quant-report tiles-table vectors test lint clean
+.PHONY: help install system-deps peers export run-sample quant-report tiles-table vectors test android-unit lint clean
 
 help:
 	@echo "make system-deps  Debian packages the tests need (adb, junit4)"
@@ -16,7 +16,8 @@ help:
 	@echo "make run-sample   answer a prompt about a sample image with the exported artifacts"
 	@echo "make quant-report what the default recipe costs: smollm2 LLM, tiny and bluelm-v-3b vision"
 	@echo "make peers        build llama.cpp's llama-bench (the host benchmark's baseline) into .peers/"
-	@echo "make test         run the test suite"
+	@echo "make test         run the test suite (and android-unit when javac is present)"
+	@echo "make android-unit compile the app's plain-Java core with javac and run its JUnit tests"
 	@echo "make lint         ruff"
 	@echo "make vectors      regenerate tests/data/tiling_vectors.json"
 	@echo "make tiles-table  print the README's 'Why relaxed matching' table"
@@ -91,6 +92,26 @@ $(LLAMA_BENCH): | install
 
 test: install
 	$(PY) -m pytest $(PYTEST_ARGS)
+	@if command -v $(JAVAC) >/dev/null; then $(MAKE) --no-print-directory android-unit; \
+	else echo "javac not found: skipping android-unit (the app's JVM tests)" >&2; fi
+
+# The app's Android-free logic (android_app/core) built and tested without Gradle or the
+# Android SDK: javac + Debian's JUnit 4. The main sources compile for Java 8 so that they use
+# no JDK API newer than the phones the app supports (minSdk 28) have.
+JAVAC        ?= javac
+JAVA         ?= java
+JUNIT_CP     ?= /usr/share/java/junit4.jar:/usr/share/java/hamcrest-core.jar
+CORE         := android_app/core
+UNIT_OUT     := $(CORE)/build/make-unit
+android-unit:
+	@test -f $(firstword $(subst :, ,$(JUNIT_CP))) || { echo "JUnit 4 missing: run make system-deps" >&2; exit 1; }
+	rm -rf $(UNIT_OUT)
+	mkdir -p $(UNIT_OUT)/main $(UNIT_OUT)/test
+	$(JAVAC) --release 8 -encoding UTF-8 -Xlint:all,-options -Werror -d $(UNIT_OUT)/main $$(find $(CORE)/src/main/java -name '*.java' | sort)
+	$(JAVAC) --release 17 -encoding UTF-8 -Xlint:all -Werror -cp $(UNIT_OUT)/main:$(JUNIT_CP) -d $(UNIT_OUT)/test $$(find $(CORE)/src/test/java -name '*.java' | sort)
+	cp -R $(CORE)/src/test/resources/. $(UNIT_OUT)/test/
+	$(JAVA) -Dbluev.tilingVectors=tests/data/tiling_vectors.json -cp $(UNIT_OUT)/main:$(UNIT_OUT)/test:$(JUNIT_CP) \
+	  org.junit.runner.JUnitCore $$(cd $(CORE)/src/test/java && find . -name '*Test.java' | sort | sed 's|^\./||; s|\.java$$||; s|/|.|g')
 
 lint: install
 	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .
@@ -102,4 +123,4 @@ tiles-table: install
 	$(PY) tools/tiles_table.py
 
 clean:
-	rm -rf artifacts .pytest_cache .ruff_cache
+	rm -rf artifacts .pytest_cache .ruff_cache $(UNIT_OUT)

@@ -1,0 +1,186 @@
+package org.bluev.demo
+
+import android.app.Application
+import android.graphics.Bitmap
+import android.net.Uri
+import androidx.lifecycle.AndroidViewModel
+import androidx.lifecycle.LiveData
+import androidx.lifecycle.MutableLiveData
+import androidx.lifecycle.SavedStateHandle
+import java.util.concurrent.ExecutorService
+import java.util.concurrent.Executors
+import org.bluev.core.ArtifactDir
+import org.bluev.core.Stats
+import org.bluev.core.TilePlan
+import org.bluev.core.Tiler
+
+/**
+ * The screen's state and its work. It outlives the activity across rotation, and every model
+ * call runs on one background thread: ExecuTorch's modules are not reentrant, and one queue
+ * makes "ask" wait exactly for the rest of a picture's encoding (the paper's decoupling: the
+ * picture is encoded as soon as it is picked, while the question is still being typed).
+ */
+class ChatViewModel(app: Application, args: SavedStateHandle) : AndroidViewModel(app) {
+  data class UiState(
+      val status: String = "loading the model…",
+      val picture: Bitmap? = null,
+      val tiles: String? = null,
+      val answer: String = "",
+      val stats: String = "",
+      val ready: Boolean = false,
+      val generating: Boolean = false,
+  )
+
+  // postValue may drop intermediate values; each update starts from the latest one posted.
+  // Declared before init: the worker may post while the constructor is still running.
+  private val lock = Any()
+  private var latest = UiState()
+
+  private val _state = MutableLiveData(UiState())
+  val state: LiveData<UiState> = _state
+
+  private val worker: ExecutorService = Executors.newSingleThreadExecutor { r ->
+    Thread(r, "bluev-model").apply { priority = Thread.MAX_PRIORITY }
+  }
+
+  // Touched only on the worker thread.
+  private var artifacts: ArtifactDir? = null
+  private var engine: Engine? = null
+  private var imageStats: Stats? = null
+
+  // Read from the UI thread by stop(); the engine's stop is thread-safe.
+  @Volatile private var running: Engine? = null
+
+  init {
+    worker.execute {
+      attempt {
+        // The default ViewModel factory fills `args` with the launching intent's extras:
+        // `adb shell am start -n org.bluev.demo/.MainActivity --es artifact_dir <dir>
+        //  [--es engine stock]`.
+        val found = ArtifactLocator.find(getApplication<Application>(), args.get<String>("artifact_dir"))
+        val (dir, eng) = Engines.open(found, args.get<String>("engine") ?: Engines.COMPONENTS)
+        artifacts = dir
+        engine = eng
+        val m = dir.manifest
+        update {
+          it.copy(
+              status =
+                  "${m.preset} (${m.llmBackend()}, ${eng.kind} engine) from ${dir.root.path}" +
+                      if (eng.takesImage) "" else " — text only",
+              ready = true)
+        }
+      }
+    }
+  }
+
+  /** A picture was picked: decode it and start encoding it right away, in the background. */
+  fun onPicture(uri: Uri) {
+    worker.execute {
+      attempt {
+        val picture = PictureLoader.load(getApplication<Application>().contentResolver, uri)
+        val eng = engine ?: throw IllegalStateException(current().status)
+        val plan = artifacts?.manifest?.vision?.let { Tiler.plan(picture.width, picture.height, it.tiler) }
+        val shown = preview(picture).let { p -> if (plan != null) GridOverlay.draw(p, plan) else p }
+        update { it.copy(picture = shown, tiles = describeTiles(picture), stats = "") }
+        if (!eng.takesImage) {
+          update { it.copy(tiles = "these artifacts are text-only: the picture is not used") }
+          return@attempt
+        }
+        update { it.copy(status = "encoding the picture…") }
+        val stats = Stats()
+        eng.encodeImage(picture, stats)
+        imageStats = stats
+        update {
+          it.copy(
+              status = "picture encoded in ${"%.0f".format(stats.imageEncodeMs)} ms; ask away",
+              stats = "${stats.tiles} image(s), encode ${"%.0f".format(stats.imageEncodeMs)} ms")
+        }
+      }
+    }
+  }
+
+  fun ask(question: String) {
+    if (question.isBlank()) return
+    update { it.copy(answer = "", generating = true) }
+    worker.execute {
+      attempt {
+        val eng = engine ?: throw IllegalStateException(current().status)
+        // The picture's stats belong to the first question after it; later questions are text.
+        val stats = Stats()
+        imageStats?.let {
+          stats.tiles = it.tiles
+          stats.imageEncodeMs = it.imageEncodeMs
+        }
+        imageStats = null
+        val answer = StringBuilder()
+        update { it.copy(status = "thinking…") }
+        running = eng
+        try {
+          eng.generate(question, MAX_NEW_TOKENS, stats) { piece ->
+            answer.append(piece)
+            update { it.copy(answer = answer.toString()) }
+          }
+        } finally {
+          running = null
+        }
+        update { it.copy(status = "done (${stats.stopReason})", stats = stats.summaryLine()) }
+      }
+      update { it.copy(generating = false) }
+    }
+  }
+
+  fun stop() {
+    running?.stop()
+  }
+
+  override fun onCleared() {
+    running?.stop()
+    worker.execute { engine?.close() }
+    worker.shutdown()
+  }
+
+  /** What the bluev tiler makes of the picture, and what this engine encodes. */
+  private fun describeTiles(picture: Bitmap): String {
+    val vision = artifacts?.manifest?.vision ?: return "${picture.width}x${picture.height}"
+    val plan: TilePlan = Tiler.plan(picture.width, picture.height, vision.tiler)
+    val grid =
+        "${picture.width}x${picture.height}: ${plan.policy} grid ${plan.columns}:${plan.rows}" +
+            (if (plan.thumbnail) " + thumbnail" else "") + ", ${plan.imageTokens()} image tokens"
+    return if (engine?.kind == Engines.STOCK) {
+      "$grid in bluev's pipeline; the stock runner encodes 1 image of ${vision.imageSize}x${vision.imageSize}"
+    } else grid
+  }
+
+  /** A screen-sized copy: a 64 MP photo is too large for an ImageView to draw. */
+  private fun preview(picture: Bitmap): Bitmap {
+    val scale = PREVIEW_EDGE.toFloat() / maxOf(picture.width, picture.height)
+    if (scale >= 1f) return picture
+    return Bitmap.createScaledBitmap(
+        picture, (picture.width * scale).toInt().coerceAtLeast(1),
+        (picture.height * scale).toInt().coerceAtLeast(1), true)
+  }
+
+  private fun current(): UiState = synchronized(lock) { latest }
+
+  /** Runs a step; any failure, out-of-memory included, becomes the status line. */
+  private inline fun attempt(step: () -> Unit) {
+    try {
+      step()
+    } catch (t: Throwable) {
+      if (t is VirtualMachineError && t !is OutOfMemoryError) throw t
+      update { it.copy(status = Errors.message(t)) }
+    }
+  }
+
+  private fun update(change: (UiState) -> UiState) {
+    synchronized(lock) {
+      latest = change(latest)
+      _state.postValue(latest)
+    }
+  }
+
+  companion object {
+    const val MAX_NEW_TOKENS = 256
+    const val PREVIEW_EDGE = 1024
+  }
+}

@@ -1,0 +1,187 @@
+package org.bluev.demo
+
+import android.graphics.Bitmap
+import android.os.SystemClock
+import java.util.concurrent.atomic.AtomicBoolean
+import org.bluev.core.ArtifactDir
+import org.bluev.core.BpeTokenizer
+import org.bluev.core.Pixels
+import org.bluev.core.PromptPlan
+import org.bluev.core.Stats
+import org.bluev.core.StreamDecoder
+import org.bluev.core.Tiler
+import org.pytorch.executorch.EValue
+import org.pytorch.executorch.Module
+import org.pytorch.executorch.Tensor
+
+/**
+ * bluev's own pipeline on the per-component programs, as runtime/pipeline.py runs it on the
+ * host: the tiler cuts the picture into tiles (+ thumbnail), vision_encoder.pte encodes them in
+ * batches of `vision.max_batch`, projector.pte maps them to LLM embeddings, and llm.pte embeds
+ * the text (`llm.methods.embed`), prefills [prefix][image][question + suffix] in chunks of
+ * `llm.chunk_size` (`llm.methods.prefill`) and decodes greedily (`llm.methods.decode`, which may
+ * be the prefill method itself: then one loaded method, hence one KV cache, serves both).
+ *
+ * Decoupling: [encodeImage] runs the vision encoder and projector when the picture is picked;
+ * [generate] only runs the LLM.
+ */
+class ComponentEngine(private val artifacts: ArtifactDir) : Engine {
+  private val manifest = artifacts.manifest
+  private val llm = manifest.llm
+  private val tokenizer: BpeTokenizer =
+      BpeTokenizer.fromJson(artifacts.file(manifest.tokenizerFile).readText())
+  // mmap: weights are paged in from the file instead of copied into the heap, which keeps a
+  // multi-GB LLM within reach of a phone's memory.
+  private val llmModule: Module = load("llm")
+  private val visionModule: Module? = if (manifest.multimodal()) load("vision_encoder") else null
+  private val projectorModule: Module? = if (manifest.multimodal()) load("projector") else null
+  private val eos: Set<Long> = manifest.eosIds.toSet()
+  private val stopRequested = AtomicBoolean(false)
+
+  /** Projected image embeddings, [tokens * dim] floats, waiting for the next question. */
+  private var imageEmbeds: FloatArray? = null
+
+  init {
+    // Load the methods now, so a bad program fails at open time with its file named.
+    llmModule.loadMethod(llm.embedMethod)
+    llmModule.loadMethod(llm.prefillMethod)
+    if (!llm.decodeSharesPrefill()) llmModule.loadMethod(llm.decodeMethod)
+    visionModule?.loadMethod("forward")
+    projectorModule?.loadMethod("forward")
+  }
+
+  override val takesImage: Boolean
+    get() = visionModule != null
+
+  override val kind: String
+    get() = Engines.COMPONENTS
+
+  override fun encodeImage(picture: Bitmap, stats: Stats) {
+    val vision = checkNotNull(manifest.vision) { "${artifacts.root}: the artifacts are text-only" }
+    val encoder = checkNotNull(visionModule)
+    val projector = checkNotNull(projectorModule)
+    val started = SystemClock.elapsedRealtimeNanos()
+    val plan = Tiler.plan(picture.width, picture.height, vision.tiler)
+    val tiles = TileRenderer.tiles(picture, plan)
+    val size = vision.tiler.tileSize
+    val perTile = vision.tokensPerTile * llm.dim
+    val out = FloatArray(tiles.size * perTile)
+    var first = 0
+    while (first < tiles.size) {
+      val batch = minOf(vision.maxBatch, tiles.size - first)
+      val pixels = FloatArray(batch * 3 * size * size)
+      for (b in 0 until batch) {
+        Pixels.normalizeInto(tiles[first + b], size, vision.mean, vision.std, pixels, b)
+      }
+      val input = Tensor.fromBlob(pixels, longArrayOf(batch.toLong(), 3, size.toLong(), size.toLong()))
+      val features = encoder.forward(EValue.from(input))[0]
+      val projected = projector.forward(features)[0].toTensor().dataAsFloatArray
+      check(projected.size == batch * perTile) {
+        "projector returned ${projected.size} floats for $batch tiles, expected ${batch * perTile}"
+      }
+      System.arraycopy(projected, 0, out, first * perTile, projected.size)
+      first += batch
+    }
+    imageEmbeds = out
+    stats.tiles = plan.imagesToEncode()
+    stats.imageEncodeMs = (SystemClock.elapsedRealtimeNanos() - started) / 1e6
+  }
+
+  override fun clearImage() {
+    imageEmbeds = null
+  }
+
+  override fun generate(prompt: String, maxNewTokens: Int, stats: Stats, onText: (String) -> Unit) {
+    stopRequested.set(false)
+    val image = imageEmbeds
+    imageEmbeds = null // one picture per question, as `bluev run`
+    val (before, after) = manifest.chatTemplate.segments(prompt, image != null)
+    val idsBefore = tokenizer.encode(before)
+    val idsAfter = tokenizer.encode(after)
+    val imageTokens = if (image == null) 0 else image.size / llm.dim
+    val plan =
+        PromptPlan.of(idsBefore.size, imageTokens, idsAfter.size, llm.chunkSize, llm.maxSeqLen, maxNewTokens)
+    val t0 = SystemClock.elapsedRealtimeNanos()
+
+    // [text before][image][text after] as one [prompt * dim] float sequence.
+    val embeds = FloatArray(plan.promptTokens * llm.dim)
+    for (part in plan.parts) {
+      val values =
+          when {
+            part.kind == "image" -> image!!
+            part.start == 0 -> embed(idsBefore)
+            else -> embed(idsAfter)
+          }
+      System.arraycopy(values, 0, embeds, part.start * llm.dim, values.size)
+    }
+
+    var logits = FloatArray(0)
+    for (i in plan.chunkStarts.indices) {
+      val start = plan.chunkStarts[i]
+      val len = plan.chunkLength(i)
+      val chunk = embeds.copyOfRange(start * llm.dim, (start + len) * llm.dim)
+      logits = step(llm.prefillMethod, chunk, len, start)
+    }
+    stats.prefillTokens = plan.promptTokens
+    stats.prefillMs = (SystemClock.elapsedRealtimeNanos() - t0) / 1e6
+    var token = argmax(logits)
+    stats.ttftMs = (SystemClock.elapsedRealtimeNanos() - t0) / 1e6
+
+    val stream = StreamDecoder(tokenizer)
+    stats.stopReason = plan.stopWithoutEos
+    val decodeStart = SystemClock.elapsedRealtimeNanos()
+    var pos = plan.promptTokens
+    for (n in 0 until plan.budget) {
+      if (token.toLong() in eos) {
+        stats.stopReason = "eos"
+        break
+      }
+      if (stopRequested.get()) {
+        stats.stopReason = "stopped"
+        break
+      }
+      val piece = stream.push(token)
+      if (piece.isNotEmpty()) onText(piece)
+      if (n == plan.budget - 1) break
+      logits = step(llm.decodeMethod, embed(listOf(token)), 1, pos)
+      stats.decodeTokens += 1
+      pos += 1
+      token = argmax(logits)
+    }
+    stats.decodeMs = (SystemClock.elapsedRealtimeNanos() - decodeStart) / 1e6
+    stats.peakRssMb = Memory.peakRssMb()
+  }
+
+  override fun stop() {
+    stopRequested.set(true)
+  }
+
+  override fun close() {
+    llmModule.destroy()
+    visionModule?.destroy()
+    projectorModule?.destroy()
+  }
+
+  private fun load(component: String): Module =
+      Module.load(artifacts.file(manifest.components.getValue(component).file).path, Module.LOAD_MODE_MMAP)
+
+  /** `llm.methods.embed`: ids [1, T] int64 -> embeddings [1, T, dim] float32. */
+  private fun embed(ids: List<Int>): FloatArray {
+    val tokens = LongArray(ids.size) { ids[it].toLong() }
+    val input = Tensor.fromBlob(tokens, longArrayOf(1, tokens.size.toLong()))
+    return llmModule.execute(llm.embedMethod, EValue.from(input))[0].toTensor().dataAsFloatArray
+  }
+
+  /** One prefill/decode call: embeddings [1, len, dim] at [startPos] -> last logits [1, vocab]. */
+  private fun step(method: String, embeds: FloatArray, len: Int, startPos: Int): FloatArray {
+    val x = Tensor.fromBlob(embeds, longArrayOf(1, len.toLong(), llm.dim.toLong()))
+    val pos = Tensor.fromBlob(longArrayOf(startPos.toLong()), longArrayOf(1))
+    return llmModule.execute(method, EValue.from(x), EValue.from(pos))[0].toTensor().dataAsFloatArray
+  }
+
+  private fun argmax(logits: FloatArray): Int {
+    var best = 0
+    for (i in 1 until logits.size) if (logits[i] > logits[best]) best = i
+    return best
+  }
+}

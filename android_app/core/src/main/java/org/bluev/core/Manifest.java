@@ -1,0 +1,232 @@
+package org.bluev.core;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The parts of manifest.json (written by export/manifest.py) the app needs. The manifest is the
+ * only description of a model the app reads; anything it does not understand is refused here
+ * with a one-line reason rather than failing later inside ExecuTorch.
+ */
+public final class Manifest {
+  public static final String FORMAT = "bluev-artifacts";
+  public static final long FORMAT_VERSION = 1;
+  public static final String FILE_NAME = "manifest.json";
+
+  /** One .pte program: file name, hash and the method names it exports. */
+  public static final class Component {
+    public final String name;
+    public final String file;
+    public final String sha256;
+    public final String backend;
+    public final List<String> methods;
+
+    Component(String name, Map<String, Object> obj) {
+      this.name = name;
+      this.file = Fields.string(obj, "file");
+      this.sha256 = Fields.string(obj, "sha256");
+      this.backend = Fields.optString(obj, "backend", "");
+      this.methods =
+          Collections.unmodifiableList(
+              Fields.has(obj, "methods")
+                  ? new ArrayList<>(Fields.object(obj, "methods").keySet())
+                  : new ArrayList<>());
+    }
+  }
+
+  /** The LLM's shape and method names ({@code llm} in the manifest). */
+  public static final class Llm {
+    public final int vocabSize;
+    public final int dim;
+    public final int maxSeqLen;
+    public final int chunkSize;
+    public final String embedMethod;
+    public final String prefillMethod;
+    public final String decodeMethod;
+
+    Llm(Map<String, Object> obj) {
+      vocabSize = (int) Fields.integer(obj, "vocab_size");
+      dim = (int) Fields.integer(obj, "dim");
+      maxSeqLen = (int) Fields.integer(obj, "max_seq_len");
+      chunkSize = (int) Fields.integer(obj, "chunk_size");
+      Map<String, Object> methods = Fields.object(obj, "methods");
+      embedMethod = Fields.string(methods, "embed");
+      prefillMethod = Fields.string(methods, "prefill");
+      decodeMethod = Fields.string(methods, "decode");
+    }
+
+    /** Decode through prefill shares one loaded method, hence one KV cache (see pipeline.py). */
+    public boolean decodeSharesPrefill() {
+      return decodeMethod.equals(prefillMethod);
+    }
+  }
+
+  /** How images become LLM tokens ({@code vision} in the manifest). */
+  public static final class Vision {
+    public final TilerConfig tiler;
+    public final int imageSize;
+    public final int tokensPerTile;
+    public final int width;
+    public final boolean thumbnailFirst;
+    public final float[] mean;
+    public final float[] std;
+    public final int maxBatch;
+
+    Vision(Map<String, Object> obj) {
+      tiler = TilerConfig.fromJson(Fields.object(obj, "tiler"));
+      imageSize = (int) Fields.integer(obj, "image_size");
+      tokensPerTile = (int) Fields.integer(obj, "tokens_per_tile");
+      width = (int) Fields.integer(obj, "width");
+      thumbnailFirst = Fields.bool(obj, "thumbnail_first");
+      Map<String, Object> norm = Fields.object(obj, "normalize");
+      mean = floats(Fields.list(norm, "mean"), "vision.normalize.mean");
+      std = floats(Fields.list(norm, "std"), "vision.normalize.std");
+      maxBatch = (int) Fields.integer(obj, "max_batch");
+    }
+
+    private static float[] floats(List<Object> values, String what) {
+      if (values.size() != 3) {
+        throw new JsonException(what + ": expected 3 numbers (R, G, B)");
+      }
+      float[] out = new float[3];
+      for (int i = 0; i < 3; i++) {
+        if (!(values.get(i) instanceof Number)) {
+          throw new JsonException(what + ": expected numbers");
+        }
+        out[i] = ((Number) values.get(i)).floatValue();
+      }
+      return out;
+    }
+  }
+
+  /** The bundle ExecuTorch's own runners (Android {@code LlmModule}) load. */
+  public static final class StockRunner {
+    public final String program;
+    public final String runner;
+    public final String tokenizer;
+    public final String sha256;
+    public final String backend;
+    /** True when the bundle takes an image (MultimodalRunner), false for TextLLMRunner. */
+    public final boolean takesImage;
+    public final int imageSize;
+
+    StockRunner(Map<String, Object> obj) {
+      program = Fields.string(obj, "program");
+      runner = Fields.string(obj, "runner");
+      tokenizer = Fields.string(obj, "tokenizer");
+      sha256 = Fields.optString(obj, "sha256", "");
+      backend = Fields.optString(obj, "backend", "");
+      Map<String, Object> image = Fields.optObject(obj, "image_input");
+      takesImage = image != null;
+      if (image != null) {
+        List<Long> shape = Fields.integers(image, "shape");
+        if (shape.size() != 4 || shape.get(2).longValue() != shape.get(3).longValue()) {
+          throw new JsonException("stock_runner.image_input.shape: expected [1, 3, S, S]");
+        }
+        imageSize = shape.get(3).intValue();
+      } else {
+        imageSize = 0;
+      }
+    }
+  }
+
+  public final String preset;
+  /** Components by name in manifest order: vision_encoder, projector, llm (vision may be absent). */
+  public final Map<String, Component> components;
+  public final String tokenizerFile;
+  public final String tokenizerSha256;
+  public final Llm llm;
+  public final int bosId;
+  public final List<Long> eosIds;
+  public final ChatTemplate chatTemplate;
+  /** Null for a text-only preset. */
+  public final Vision vision;
+  /** Null when exported with --no-stock-runner. */
+  public final StockRunner stockRunner;
+
+  private Manifest(Map<String, Object> root) {
+    preset = Fields.string(root, "preset");
+    Map<String, Component> comps = new LinkedHashMap<>();
+    for (Map.Entry<String, Object> e : Fields.object(root, "components").entrySet()) {
+      comps.put(e.getKey(), new Component(e.getKey(), Fields.asObject(e.getValue(), e.getKey())));
+    }
+    if (!comps.containsKey("llm")) {
+      throw new JsonException("components.llm: missing");
+    }
+    components = Collections.unmodifiableMap(comps);
+    Map<String, Object> tok = Fields.object(root, "tokenizer");
+    tokenizerFile = Fields.string(tok, "file");
+    tokenizerSha256 = Fields.string(tok, "sha256");
+    llm = new Llm(Fields.object(root, "llm"));
+    Map<String, Object> special = Fields.object(root, "special_tokens");
+    bosId = (int) Fields.integer(special, "bos_id");
+    eosIds = Collections.unmodifiableList(Fields.integers(special, "eos_ids"));
+    chatTemplate = ChatTemplate.fromJson(Fields.object(root, "chat_template"));
+    Map<String, Object> vis = Fields.optObject(root, "vision");
+    vision = vis == null ? null : new Vision(vis);
+    Map<String, Object> stock = Fields.optObject(root, "stock_runner");
+    stockRunner = stock == null ? null : new StockRunner(stock);
+  }
+
+  /**
+   * Parses manifest.json text. {@code where} names the file in error messages (e.g. its path).
+   *
+   * @throws ArtifactException when the text is not JSON, not a bluev manifest, of another format
+   *     version, or misses a field the app needs.
+   */
+  public static Manifest parse(String text, String where) throws ArtifactException {
+    Object parsed;
+    try {
+      parsed = Json.parse(text);
+    } catch (JsonException ex) {
+      throw new ArtifactException(where + ": unreadable JSON (" + ex.getMessage() + ")");
+    }
+    if (!(parsed instanceof Map)) {
+      throw new ArtifactException(where + ": not a bluev manifest (not a JSON object)");
+    }
+    Map<String, Object> root = Fields.asObject(parsed, where);
+    Object format = root.get("format");
+    if (!FORMAT.equals(format)) {
+      throw new ArtifactException(where + ": not a bluev manifest (format " + format + ")");
+    }
+    Object version = root.get("format_version");
+    if (!(version instanceof Long) || (Long) version != FORMAT_VERSION) {
+      throw new ArtifactException(
+          where + ": format version " + version + ", this app reads " + FORMAT_VERSION
+              + "; re-export with a matching bluev");
+    }
+    try {
+      return new Manifest(root);
+    } catch (JsonException | IllegalArgumentException ex) {
+      throw new ArtifactException(where + ": " + ex.getMessage());
+    }
+  }
+
+  /** True when the per-component programs can take an image (vision encoder and projector). */
+  public boolean multimodal() {
+    return vision != null
+        && components.containsKey("vision_encoder")
+        && components.containsKey("projector");
+  }
+
+  /** The backend the LLM program was lowered for (the benchmark's {@code backend} field). */
+  public String llmBackend() {
+    return components.get("llm").backend;
+  }
+
+  /** Every file the manifest names, with its expected sha256, in a stable order. */
+  public List<String[]> files() {
+    List<String[]> out = new ArrayList<>();
+    for (Component c : components.values()) {
+      out.add(new String[] {c.name, c.file, c.sha256});
+    }
+    out.add(new String[] {"tokenizer", tokenizerFile, tokenizerSha256});
+    if (stockRunner != null && !stockRunner.sha256.isEmpty()) {
+      out.add(new String[] {"stock_runner", stockRunner.program, stockRunner.sha256});
+    }
+    return out;
+  }
+}
