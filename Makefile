@@ -7,7 +7,7 @@ OUT     ?= artifacts/$(PRESET)
 SAMPLE  ?= artifacts/sample.png
 PYTEST_ARGS ?=
 
-.PHONY: help install system-deps export run-sample quant-report tiles-table vectors test lint clean
+.PHONY: help install system-deps export run-sample quant-report bench-adb tiles-table vectors test lint clean
 
 help:
 	@echo "make system-deps  Debian packages the tests need (adb, junit4)"
@@ -15,6 +15,7 @@ help:
 	@echo "make export       export the $(PRESET) preset to $(OUT)"
 	@echo "make run-sample   answer a prompt about a sample image with the exported artifacts"
 	@echo "make quant-report what the default recipe costs: smollm2 LLM, tiny and bluelm-v-3b vision"
+	@echo "make bench-adb    benchmark $(OUT) on the phones adb sees (BENCH_ADB_ARGS=\"--runner native PATH\")"
 	@echo "make test         run the test suite"
 	@echo "make lint         ruff"
 	@echo "make vectors      regenerate tests/data/tiling_vectors.json"
@@ -68,6 +69,12 @@ quant-report: install
 	$(BLUEV) quant-report --preset tiny
 	$(BLUEV) quant-report --preset bluelm-v-3b --components vision,projector
 
+# The phone benchmark (README "Phone benchmark"): every phone `adb devices` lists, reports in bench-adb/.
+BENCH_ADB_ARGS ?= --runner app
+bench-adb: install
+	test -f $(OUT)/manifest.json || $(MAKE) export
+	$(BLUEV) bench adb --artifacts $(OUT) $(BENCH_ADB_ARGS)
+
 test: install
 	$(PY) -m pytest $(PYTEST_ARGS)
 
@@ -81,4 +88,4 @@ tiles-table: install
 	$(PY) tools/tiles_table.py
 
 clean:
-	rm -rf artifacts .pytest_cache .ruff_cache
+	rm -rf artifacts bench-adb .pytest_cache .ruff_cache

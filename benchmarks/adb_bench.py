@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bluev.benchmarks.adb import AdbConfig, Device, DeviceError, list_devices
-from bluev.benchmarks.device import discover, thermal_snapshot
+from bluev.benchmarks.device import discover, thermal_change, thermal_snapshot
 from bluev.benchmarks.push import (
     REMOTE_ROOT,
     ArtifactSet,
@@ -131,12 +131,9 @@ def measure(dev: Device, cfg: AdbBenchConfig, art: ArtifactSet, req: RunRequest,
         )
 
 
-def bench_device(cfg: AdbBenchConfig, art: ArtifactSet, serial: str) -> dict:
-    """One phone, start to end; never raises for the phone's own failures (they go in `error`)."""
-    dev = Device(cfg.adb, serial)
-    safe_serial = re.sub(r"[^\w.-]", "_", serial)
-    tmp_dir = f"{REMOTE_ROOT}/tmp-{os.getpid()}-{safe_serial}"
-    result: dict = {
+def new_result(cfg: AdbBenchConfig, art: ArtifactSet, serial: str) -> dict:
+    """The result file's skeleton, same schema as the app's result (bluev-bench-result/1) plus context."""
+    return {
         "schema": RESULT_SCHEMA,
         "runner": cfg.runner,
         "backend": art.backend,
@@ -159,30 +156,26 @@ def bench_device(cfg: AdbBenchConfig, art: ArtifactSet, serial: str) -> dict:
         "thermal": {},
         "error": None,
     }
+
+
+def bench_device(cfg: AdbBenchConfig, art: ArtifactSet, serial: str) -> dict:
+    """One phone, start to end; never raises for the phone's own failures (they go in `error`)."""
+    dev = Device(cfg.adb, serial)
+    tmp_dir = f"{REMOTE_ROOT}/tmp-{os.getpid()}-{re.sub(r'[^A-Za-z0-9_.-]', '_', serial)}"
+    result = new_result(cfg, art, serial)
     try:
         progress(serial, "reading device properties")
         info = discover(dev, REMOTE_ROOT)
         result["device"] = info.to_dict()
         progress(serial, f"{info.model}, {info.soc}, Android {info.android}; pushing artifacts")
-        pushed = push_artifacts(dev, art, info.storage_free_mb)
-        result["artifacts"]["pushed"] = pushed
+        result["artifacts"]["pushed"] = push_artifacts(dev, art, info.storage_free_mb)
         image = None
-        if cfg.image is not None:
-            push_files(dev, [local_file(cfg.image, "image" + cfg.image.suffix)], tmp_dir, None)
+        if cfg.image is not None:  # a temp file: removed below, whatever happens
             image = f"{tmp_dir}/image{cfg.image.suffix}"
+            push_files(dev, [local_file(cfg.image, "image" + cfg.image.suffix)], tmp_dir, None)
         req = RunRequest(art.remote_dir, cfg.prompt, image, cfg.max_new_tokens, cfg.timeout)
         measure(dev, cfg, art, req, result["runs"])
-        after = thermal_snapshot(dev)
-        result["thermal"] = {
-            "before_status": info.thermal.status,
-            "after_status": after.status,
-            "before_max_zone_c": info.thermal.max_zone_c,
-            "after_max_zone_c": after.max_zone_c,
-            "before_cpu_khz": info.thermal.cpu_khz,
-            "after_cpu_khz": after.cpu_khz,
-            "capped_cpus": after.capped_cpus,
-            "throttled": after.throttled,
-        }
+        result["thermal"] = thermal_change(info.thermal, thermal_snapshot(dev))
     except DeviceError as exc:
         result["error"] = exc.reason
         progress(serial, f"failed: {exc.reason}")

@@ -111,6 +111,20 @@ def thermal_snapshot(dev: Device) -> Thermal:
     return parse_thermal(sections(dev.check(THERMAL_SCRIPT, timeout=30)))
 
 
+def thermal_change(before: Thermal, after: Thermal) -> dict:
+    """Before and after the runs; throttled if Android reports a thermal status or clocks are capped."""
+    return {
+        "before_status": before.status,
+        "after_status": after.status,
+        "before_max_zone_c": before.max_zone_c,
+        "after_max_zone_c": after.max_zone_c,
+        "before_cpu_khz": before.cpu_khz,
+        "after_cpu_khz": after.cpu_khz,
+        "capped_cpus": after.capped_cpus,
+        "throttled": after.throttled,
+    }
+
+
 @dataclass
 class DeviceInfo:
     serial: str

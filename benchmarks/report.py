@@ -68,15 +68,23 @@ def markdown(result: dict) -> str:
         lines.append(f"| {METRICS[key]} | {s['min']:.4g} | {s['median']:.4g} | {s['max']:.4g} |")
     thermal = result.get("thermal") or {}
     if thermal:
-        lines += [
-            "",
-            f"thermal: {thermal.get('before_status')} -> {thermal.get('after_status')}"
-            f"{', THROTTLED' if thermal.get('throttled') else ''}",
-        ]
+        lines += ["", thermal_line(thermal)]
     lines += ["", result["paper"]]
     if result.get("error"):
         lines += ["", f"**incomplete**: {result['error']}"]
     return "\n".join(lines) + "\n"
+
+
+def thermal_line(t: dict) -> str:
+    def clocks(khz: dict) -> str:
+        return f"{max(khz.values()) / 1e6:.2f} GHz" if khz else "?"
+
+    temps = f"{t['before_max_zone_c']} -> {t['after_max_zone_c']} C" if t.get("after_max_zone_c") else "?"
+    return (
+        f"thermal status {t['before_status']} -> {t['after_status']}, hottest zone {temps}, "
+        f"fastest core {clocks(t['before_cpu_khz'])} -> {clocks(t['after_cpu_khz'])}"
+        + (f", THROTTLED (capped: {', '.join(t['capped_cpus']) or 'none'})" if t["throttled"] else "")
+    )
 
 
 def chart_panels(result: dict) -> list[Panel]:

@@ -70,7 +70,8 @@ def _write_tools(bin_dir: Path) -> None:
             'case "$1" in\n'
             "battery) printf 'Current Battery Service state:\\n  AC powered: false\\n"
             "  USB powered: true\\n  level: 87\\n  temperature: 312\\n';;\n"
-            "thermalservice) printf 'IsStatusOverride: false\\nThermal Status: 0\\n';;\n"
+            "thermalservice) printf 'IsStatusOverride: false\\nThermal Status: %s\\n' "
+            '"$(cat "$PHONE_ROOT/.thermal_status" 2>/dev/null || echo 0)";;\n'
             "esac\n"
         ),
         "df": (  # free space: $PHONE_ROOT/.free_kb if a test wrote one

@@ -210,7 +210,7 @@ def test_runner_crash_keeps_a_marked_result(bluev_cli, double, tiny_artifacts, t
 
 
 def test_runner_hang_is_killed_after_timeout(bluev_cli, double, tiny_artifacts, tmp_path, shell_runner):
-    runner = shell_runner("sleep 600")
+    runner = shell_runner("exec sleep 600")  # one process, like a real runner binary
     r = bench(
         bluev_cli,
         double.port,
@@ -282,6 +282,36 @@ def test_unplug_mid_run_keeps_finished_runs(double, host_runner, tiny_artifacts,
     res = json.loads((out / "SER1.json").read_text())
     assert res["partial"] is True and len(res["runs"]) == 1 and res["runs"][0]["decode_tok_s"] > 0
     assert res["summary"]["decode_tok_s"]["median"] == res["runs"][0]["decode_tok_s"]
+
+
+def test_throttling_is_reported(bluev_cli, double, tiny_artifacts, tmp_path, shell_runner):
+    """A runner that only prints ExecuTorch's stats line; the phone heats up while it runs."""
+    phone = double.phones["SER1"]
+    cap = phone.device_path("/sys/devices/system/cpu/cpu7/cpufreq/scaling_max_freq")
+    runner = shell_runner(
+        f"printf '%s\\n' '{OBSERVER_LINE}'; echo 2 > {phone.root}/.thermal_status; echo 1800000 > {cap}"
+    )
+    out = tmp_path / "out"
+    r = bench(
+        bluev_cli,
+        double.port,
+        tiny_artifacts,
+        out,
+        "--runner",
+        "native",
+        str(runner),
+        "--runs",
+        "2",
+        "--cooldown",
+        "0.2",
+    )
+    assert r.returncode == 0, r.stderr[-3000:]
+    res = json.loads((out / "SER1.json").read_text())
+    assert res["thermal"]["before_status"] == "none" and res["thermal"]["after_status"] == "moderate"
+    assert res["thermal"]["throttled"] is True and res["thermal"]["capped_cpus"] == ["cpu7"]
+    assert res["summary"]["decode_tok_s"] == {"min": 25.0, "median": 25.0, "max": 25.0}
+    assert "THROTTLED (capped: cpu7)" in (out / "SER1.md").read_text()
+    assert "1.02x the paper" in res["paper"]
 
 
 # --- parsers on real formats ------------------------------------------------------------------
