@@ -108,7 +108,7 @@ class Device:
             raise DeviceError(self.serial, f"adb {args[0]} timed out after {timeout:.0f} s") from None
         if r.returncode != 0:
             raise DeviceError(self.serial, f"adb {args[0]}: {last_error_line(r.stdout + r.stderr)}")
-        return r.stdout
+        return r.stdout.replace("\r\n", "\n")  # a pty-backed `shell:` (old phones) sends CRLF
 
     def shell(self, command: str, timeout: float = 60.0) -> tuple[str, int]:
         """Run `command` in the device's shell; returns (output, exit status).

@@ -65,6 +65,10 @@ def check_local(cfg: AdbBenchConfig) -> ArtifactSet:
             )
     if cfg.image is not None and not cfg.image.is_file():
         raise BadInput(f"{cfg.image}: no such image file")
+    if cfg.image is not None and not art.manifest.get("vision"):
+        raise BadInput(
+            f"{cfg.image}: the {art.manifest['preset']} artifacts are text-only (no vision encoder)"
+        )
     return art
 
 

@@ -54,7 +54,7 @@ def stats_from_observer(observer: dict, hwm_kb: int, image: bool) -> dict:
         "decode_tokens": observer["generated_tokens"],
         "decode_tok_s": rate(observer["generated_tokens"], decode_ms),
         "ttft_ms": float(observer["first_token_ms"] - start),
-        "peak_rss_mb": round(hwm_kb / 1024.0, 1),
+        "peak_rss_mb": round(hwm_kb / 1024.0, 1) if hwm_kb else None,  # 0: exited before a sample
         "stop_reason": "not_reported",
         "model_load_ms": float(observer["model_load_end_ms"] - observer["model_load_start_ms"]),
     }
@@ -107,6 +107,7 @@ def run_native(dev: Device, runner: str, args: list[str], req: RunRequest) -> di
             except DeviceError:
                 pass
         raise DeviceError(dev.serial, f"runner timed out after {req.timeout:.0f} s (killed)") from None
+    r.stdout = r.stdout.replace("\r\n", "\n")  # a pty-backed `shell:` (old phones) sends CRLF
     if "__bluev_status=" not in r.stdout:
         why = last_error_line(r.stderr) if r.stderr.strip() else "device unplugged?"
         raise DeviceError(dev.serial, f"connection lost while the runner ran ({why})")

@@ -62,9 +62,23 @@ def test_missing_adb_binary(bluev_cli, tiny_artifacts, tmp_path):
     assert "no-adb" in line and "adb not found" in line
 
 
-def test_runner_choice_is_checked(bluev_cli, tiny_artifacts):
-    r = bluev_cli("bench", "adb", "--artifacts", str(tiny_artifacts), "--runner", "native")
-    assert "--runner native PATH" in one_error_line(r)
+@pytest.mark.parametrize(
+    "args,needle",
+    [
+        (["--runner", "native"], "--runner native PATH"),
+        (["--runner", "app", "some_binary"], "--runner native PATH"),
+        (["--runner", "native", "no_such_runner"], "no_such_runner: no such runner binary"),
+        (["--image", "no_such.png"], "no_such.png: no such image file"),
+    ],
+)
+def test_local_input_is_checked_first(bluev_cli, tiny_artifacts, tmp_path, args, needle):
+    r = bluev_cli("bench", "adb", "--artifacts", str(tiny_artifacts), "--adb", "no-adb", *args, cwd=tmp_path)
+    assert needle in one_error_line(r)
+
+
+def test_bad_artifact_dir(bluev_cli, tmp_path):
+    r = bluev_cli("bench", "adb", "--artifacts", str(tmp_path), "--adb", "no-adb")
+    assert f"{tmp_path}/manifest.json: missing" in one_error_line(r)
 
 
 # --- the phone double -------------------------------------------------------------------------
