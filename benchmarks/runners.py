@@ -70,7 +70,10 @@ def parse_native_output(serial: str, out: str, image: bool) -> dict:
     found = OBSERVER.findall(out)
     if not found:
         raise DeviceError(serial, "runner printed no `PyTorchObserver {...}` stats line")
-    return stats_from_observer(json.loads(found[-1]), int(marks.get("hwm_kb", 0)), image)
+    try:
+        return stats_from_observer(json.loads(found[-1]), int(marks.get("hwm_kb", 0)), image)
+    except (ValueError, KeyError, TypeError) as exc:
+        raise DeviceError(serial, f"unreadable PyTorchObserver stats line ({exc!r})") from None
 
 
 def native_command(runner: str, args: list[str], cwd: str) -> str:
@@ -163,7 +166,10 @@ def run_app(dev: Device, req: RunRequest, warmup: int, runs: int, poll_s: float 
         with tempfile.TemporaryDirectory() as tmp:
             local = Path(tmp) / name
             dev.pull(remote, str(local))
-            result = json.loads(local.read_text())
+            try:
+                result = json.loads(local.read_text())
+            except ValueError as exc:
+                raise DeviceError(dev.serial, f"app result {name} is not JSON ({exc})") from None
     finally:
         dev.remove(remote)
     if not isinstance(result, dict) or result.get("schema") != RESULT_SCHEMA:

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from bluev.benchmarks.adb import DeviceError
 from bluev.benchmarks.device import parse_thermal, sections, soc_name
 from bluev.benchmarks.runners import parse_native_output
 
@@ -179,6 +180,30 @@ def test_app_runner_contract(bluev_cli, double, fake_app, tiny_artifacts, tmp_pa
     assert "--es prompt 'What'\"'\"'s in it?'" in starts[0] and "--ei runs 2" in starts[0]
     bench_dir = double.phones["SER1"].device_path("/sdcard/Android/data/org.bluev.demo/files/bench")
     assert list(bench_dir.iterdir()) == []  # pulled, then deleted
+
+
+def test_app_error_is_reported(bluev_cli, double, fake_app, tiny_artifacts, tmp_path):
+    """The app writes its own failure into the result file: 5 x 196 image tokens + a prompt of ~1100
+    tokens are over tiny's 2048-token context (the prompt stays under adb's command size limit)."""
+    image = tmp_path / "big.png"
+    Image.new("RGB", (1536, 1536), (90, 140, 200)).save(image)
+    out = tmp_path / "out"
+    r = bench(
+        bluev_cli,
+        double.port,
+        tiny_artifacts,
+        out,
+        "--prompt",
+        "a " * 1100,
+        "--image",
+        str(image),
+        "--timeout",
+        "60",
+    )
+    line = one_error_line(r)
+    assert "SER1: app: BadInput: prompt:" in line and "over the context of 2048" in line
+    res = json.loads((out / "SER1.json").read_text())
+    assert res["partial"] is True and res["runs"] == [] and res["summary"] == {}
 
 
 @pytest.mark.parametrize(
@@ -346,6 +371,11 @@ def test_observer_line_to_stats():
     s = parse_native_output("S", out, image=True)
     assert s["prefill_tok_s"] == 250.0 and s["decode_tok_s"] == 25.0 and s["ttft_ms"] == 410.0
     assert s["peak_rss_mb"] == 2048.0 and s["model_load_ms"] == 2000.0 and s["tiles"] == 1
+
+
+def test_truncated_observer_line_is_a_device_error():
+    with pytest.raises(DeviceError, match="S: unreadable PyTorchObserver stats line"):
+        parse_native_output("S", 'PyTorchObserver {"prompt_tokens":1}\n__bluev_status=0\n', image=False)
 
 
 def test_soc_table_and_throttling():
