@@ -7,7 +7,7 @@ OUT     ?= artifacts/$(PRESET)
 SAMPLE  ?= artifacts/sample.png
 PYTEST_ARGS ?=
 
-.PHONY: help install system-deps peers export run-sample quant-report tiles-table vectors test android-unit lint clean
+.PHONY: help install system-deps peers export run-sample quant-report bench bench-adb tiles-table vectors test android-unit lint clean
 
 help:
 	@echo "make system-deps  Debian packages the tests need (adb, junit4)"
@@ -16,6 +16,8 @@ help:
 	@echo "make run-sample   answer a prompt about a sample image with the exported artifacts"
 	@echo "make quant-report what the default recipe costs: smollm2 LLM, tiny and bluelm-v-3b vision"
 	@echo "make peers        build llama.cpp's llama-bench (the host benchmark's baseline) into .peers/"
+	@echo "make bench        bluev bench host: smollm2 vs llama.cpp / export_llm / eager; tiny vision"
+	@echo "make bench-adb    benchmark $(OUT) on the phones adb sees (BENCH_ADB_ARGS=\"--runner native PATH\")"
 	@echo "make test         run the test suite (and android-unit when javac is present)"
 	@echo "make android-unit compile the app's plain-Java core with javac and run its JUnit tests"
 	@echo "make lint         ruff"
@@ -90,6 +92,18 @@ $(LLAMA_BENCH): | install
 	mkdir -p $(dir $@) && cp $(PEERS)/build/bin/llama-bench $@.part && mv $@.part $@
 	$@ --help > /dev/null
 
+# The host benchmark (README "Host benchmark"): reports in bench/host-<preset>/.
+# smollm2 needs `make peers` for llama.cpp; the export_llm baseline exports once (~12 min).
+bench: install peers
+	$(BLUEV) bench host --preset smollm2 --out bench/host-smollm2
+	$(BLUEV) bench host --preset tiny --out bench/host-tiny
+
+# The phone benchmark (README "Phone benchmark"): every phone `adb devices` lists, reports in bench-adb/.
+BENCH_ADB_ARGS ?= --runner app
+bench-adb: install
+	test -f $(OUT)/manifest.json || $(MAKE) export
+	$(BLUEV) bench adb --artifacts $(OUT) $(BENCH_ADB_ARGS)
+
 test: install
 	$(PY) -m pytest $(PYTEST_ARGS)
 	@if command -v $(JAVAC) >/dev/null; then $(MAKE) --no-print-directory android-unit; \
@@ -123,4 +137,4 @@ tiles-table: install
 	$(PY) tools/tiles_table.py
 
 clean:
-	rm -rf artifacts .pytest_cache .ruff_cache $(UNIT_OUT)
+	rm -rf artifacts bench bench-adb .pytest_cache .ruff_cache $(UNIT_OUT)

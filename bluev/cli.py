@@ -356,6 +356,82 @@ def bench_host_cmd(
     click.echo(json.dumps(report, indent=2) if as_json else report_table(report))
 
 
+@bench.command("adb")
+@click.argument("runner_path", required=False, type=click.Path(path_type=Path), metavar="[PATH]")
+@click.option(
+    "--artifacts", type=click.Path(path_type=Path), required=True, help="Directory from bluev export."
+)
+@click.option("--serial", "serials", multiple=True, help="Device serial (repeatable; default: all devices).")
+@click.option(
+    "--runner",
+    type=click.Choice(["native", "app"]),
+    default="app",
+    show_default=True,
+    help="`--runner native PATH`: an ExecuTorch runner binary built with the NDK; `app`: the demo app.",
+)
+@click.option("--prompt", default="Describe this picture.", show_default=True)
+@click.option(
+    "--image", type=click.Path(path_type=Path), help="Image file to ask about (pushed to the phone)."
+)
+@click.option("--max-new-tokens", type=click.IntRange(1), default=64, show_default=True)
+@click.option("--warmup", type=click.IntRange(0), default=1, show_default=True, help="Warm-up runs.")
+@click.option("--runs", type=click.IntRange(1), default=3, show_default=True, help="Measured runs.")
+@click.option(
+    "--cooldown", type=click.FloatRange(0), default=0.0, show_default=True, help="Seconds between runs."
+)
+@click.option(
+    "--timeout", type=click.FloatRange(1), default=300.0, show_default=True, help="Seconds per run."
+)
+@click.option("--out", type=click.Path(path_type=Path), default=Path("bench-adb"), show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print the results as a JSON list.")
+@click.option("--adb", "adb_path", default="adb", show_default=True, help="The adb client binary.")
+@click.option("--adb-port", type=click.IntRange(1, 65535), help="adb server port (adb -P; default 5037).")
+def bench_adb(
+    runner_path: Path | None,
+    artifacts: Path,
+    serials: tuple[str, ...],
+    runner: str,
+    prompt: str,
+    image: Path | None,
+    max_new_tokens: int,
+    warmup: int,
+    runs: int,
+    cooldown: float,
+    timeout: float,
+    out: Path,
+    as_json: bool,
+    adb_path: str,
+    adb_port: int | None,
+) -> None:
+    """Decode/prefill tok/s, TTFT, image time and memory on phones over USB (adb)."""
+    from bluev.benchmarks.adb import AdbConfig
+    from bluev.benchmarks.adb_bench import AdbBenchConfig, run_bench
+    from bluev.benchmarks.report import markdown
+
+    if (runner == "native") != (runner_path is not None):
+        raise BadInput("give `--runner native PATH` (a runner binary) or `--runner app` (no PATH)")
+    cfg = AdbBenchConfig(
+        artifacts=artifacts,
+        serials=serials,
+        runner=runner,
+        runner_path=runner_path,
+        prompt=prompt,
+        image=image,
+        warmup=warmup,
+        runs=runs,
+        max_new_tokens=max_new_tokens,
+        cooldown=cooldown,
+        timeout=timeout,
+        out=out,
+        adb=AdbConfig(adb_path, adb_port),
+    )
+    results = run_bench(cfg)
+    click.echo(json.dumps(results, indent=2) if as_json else "\n".join(markdown(r) for r in results))
+    failed = [f"{r['serial']}: {r['error']}" for r in results if r["error"]]
+    if failed:
+        raise BadInput("; ".join(failed) + f" (partial results in {out})")
+
+
 def main(argv: list[str] | None = None) -> None:
     """Console entry point: user errors are one line on stderr and exit code 2."""
     import signal

@@ -168,7 +168,7 @@ class Transformer(nn.Module):
             layer.attention.register_buffer("rotate", rotate, persistent=False)
 
     def rope_at(self, start_pos: int, seq: int) -> tuple[torch.Tensor, torch.Tensor]:
-        """cos/sin rows for positions start..start+seq as [1, seq, 1, head_dim]: shaped once, not per layer."""
+        """cos/sin rows for positions start..start+seq as [1, seq, 1, head_dim], shaped once per call."""
         shape = (1, -1, 1, self.args.head_dim)
         return (
             self.rope_cos.narrow(0, start_pos, seq).view(shape),

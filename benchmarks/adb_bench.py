@@ -1,0 +1,206 @@
+"""`bluev bench adb`: the model on phones over USB, N warm-up + M measured runs, one report per phone.
+
+Per device (several run in parallel, each on its own): discover -> push what changed -> run ->
+thermal before/after -> report. A device that fails keeps what it measured, marked incomplete; the
+command then exits 2 with one line naming each failed device and its reason.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bluev.benchmarks.adb import AdbConfig, Device, DeviceError, list_devices
+from bluev.benchmarks.device import discover, thermal_change, thermal_snapshot
+from bluev.benchmarks.push import (
+    REMOTE_ROOT,
+    ArtifactSet,
+    LocalFile,
+    push_artifacts,
+    push_files,
+    read_artifacts,
+)
+from bluev.benchmarks.report import add_per_tile, paper_line, summarize, write_report
+from bluev.benchmarks.runners import RESULT_SCHEMA, RunRequest, native_args, run_app, run_native
+from bluev.errors import BadInput
+from bluev.fileio import sha256_file
+
+
+@dataclass(frozen=True)
+class AdbBenchConfig:
+    artifacts: Path
+    serials: tuple[str, ...] = ()
+    runner: str = "app"  # "native" (with runner_path) or "app"
+    runner_path: Path | None = None
+    prompt: str = "Describe this picture."
+    image: Path | None = None
+    warmup: int = 1
+    runs: int = 3
+    max_new_tokens: int = 64
+    cooldown: float = 0.0  # seconds between runs, to let the phone cool
+    timeout: float = 300.0  # seconds per run
+    out: Path = Path("bench-adb")
+    adb: AdbConfig = field(default_factory=AdbConfig)
+
+
+def progress(serial: str, message: str) -> None:
+    print(f"[{serial}] {message}", file=sys.stderr, flush=True)
+
+
+def check_local(cfg: AdbBenchConfig) -> ArtifactSet:
+    """Everything on this machine is checked before any phone is touched."""
+    art = read_artifacts(cfg.artifacts)
+    if cfg.runner == "native":
+        if cfg.runner_path is None or not cfg.runner_path.is_file():
+            raise BadInput(f"{cfg.runner_path}: no such runner binary (--runner native PATH)")
+        if not art.manifest.get("stock_runner"):
+            raise BadInput(
+                f"{cfg.artifacts}: no stock_runner.pte (exported with --no-stock-runner); "
+                "--runner native needs it"
+            )
+    if cfg.image is not None and not cfg.image.is_file():
+        raise BadInput(f"{cfg.image}: no such image file")
+    if cfg.image is not None and not art.manifest.get("vision"):
+        raise BadInput(
+            f"{cfg.image}: the {art.manifest['preset']} artifacts are text-only (no vision encoder)"
+        )
+    return art
+
+
+def select_devices(cfg: AdbBenchConfig) -> list[str]:
+    """The serials to run on: all ready devices, or the --serial ones, each of which must be ready."""
+    entries = {e.serial: e for e in list_devices(cfg.adb)}
+    if not entries:
+        raise BadInput("no device attached (`adb devices` lists none): connect a phone with USB debugging on")
+    wanted = list(cfg.serials) or list(entries)
+    for serial in wanted:
+        entry = entries.get(serial)
+        if entry is None:
+            raise BadInput(f"{serial}: not attached (`adb devices` lists {', '.join(entries)})")
+        if entry.state == "unauthorized":
+            raise BadInput(f"{serial}: unauthorized: accept the USB debugging prompt on the phone")
+        if entry.state == "no permissions":
+            raise BadInput(f"{serial}: no permissions: add a udev rule for the phone (see `adb devices`)")
+        if entry.state != "device":
+            raise BadInput(f"{serial}: {entry.state}: reconnect the cable or run `adb reconnect`")
+    return wanted
+
+
+def seq_len_for(art: ArtifactSet, cfg: AdbBenchConfig) -> int:
+    """The stock runners' --seq_len is prompt + output tokens: count the prompt with our tokenizer."""
+    from bluev.runtime.text import TextCodec
+
+    m = art.manifest
+    chat = m["chat_template"]
+    prompt = len(
+        TextCodec(art.root / m["tokenizer"]["file"]).encode(chat["prefix"] + cfg.prompt + chat["suffix"])
+    )
+    image = m["vision"]["tokens_per_tile"] if cfg.image is not None and m.get("vision") else 0
+    return min(int(m["llm"]["max_seq_len"]), prompt + image + cfg.max_new_tokens)
+
+
+def local_file(path: Path, name: str) -> LocalFile:
+    return LocalFile(name, path, sha256_file(path))
+
+
+def measure(dev: Device, cfg: AdbBenchConfig, art: ArtifactSet, req: RunRequest, runs: list[dict]) -> None:
+    """The warm-up and measured runs, appended to `runs` as they finish (so a failure keeps them)."""
+    if cfg.runner == "app":
+        result = run_app(dev, req, cfg.warmup, cfg.runs)
+        runs.extend(add_per_tile(r) for r in result.get("runs", []))
+        if result.get("error"):
+            raise DeviceError(dev.serial, f"app: {result['error']}")
+        return
+    assert cfg.runner_path is not None
+    bin_dir = f"{REMOTE_ROOT}/bin"
+    push_files(dev, [local_file(cfg.runner_path, cfg.runner_path.name)], bin_dir, None)
+    runner = f"{bin_dir}/{cfg.runner_path.name}"
+    dev.check(f"chmod 755 {runner}")
+    args = native_args(art.manifest, req, seq_len_for(art, cfg))
+    for i in range(cfg.warmup + cfg.runs):
+        if i and cfg.cooldown:
+            time.sleep(cfg.cooldown)
+        warm = i < cfg.warmup
+        stats = {"warmup": warm, **run_native(dev, runner, args, req)}
+        runs.append(add_per_tile(stats))
+        label = "warm-up" if warm else f"run {i - cfg.warmup + 1}/{cfg.runs}"
+        progress(
+            dev.serial,
+            f"{label}: decode {stats['decode_tok_s']} tok/s, prefill {stats['prefill_tok_s']} tok/s",
+        )
+
+
+def new_result(cfg: AdbBenchConfig, art: ArtifactSet, serial: str) -> dict:
+    """The result file's skeleton, same schema as the app's result (bluev-bench-result/1) plus context."""
+    return {
+        "schema": RESULT_SCHEMA,
+        "runner": cfg.runner,
+        "backend": art.backend,
+        "serial": serial,
+        "device": None,
+        "artifacts": {
+            "local": str(cfg.artifacts),
+            "remote": art.remote_dir,
+            "manifest_sha256": art.manifest_sha256,
+        },
+        "config": {
+            "prompt": cfg.prompt,
+            "image": cfg.image.name if cfg.image else None,
+            "warmup": cfg.warmup,
+            "runs": cfg.runs,
+            "max_new_tokens": cfg.max_new_tokens,
+            "cooldown_s": cfg.cooldown,
+        },
+        "runs": [],
+        "thermal": {},
+        "error": None,
+    }
+
+
+def bench_device(cfg: AdbBenchConfig, art: ArtifactSet, serial: str) -> dict:
+    """One phone, start to end; never raises for the phone's own failures (they go in `error`)."""
+    dev = Device(cfg.adb, serial)
+    tmp_dir = f"{REMOTE_ROOT}/tmp-{os.getpid()}-{re.sub(r'[^A-Za-z0-9_.-]', '_', serial)}"
+    result = new_result(cfg, art, serial)
+    try:
+        progress(serial, "reading device properties")
+        info = discover(dev, REMOTE_ROOT)
+        result["device"] = info.to_dict()
+        progress(serial, f"{info.model}, {info.soc}, Android {info.android}; pushing artifacts")
+        result["artifacts"]["pushed"] = push_artifacts(dev, art, info.storage_free_mb)
+        image = None
+        if cfg.image is not None:  # a temp file: removed below, whatever happens
+            image = f"{tmp_dir}/image{cfg.image.suffix}"
+            push_files(dev, [local_file(cfg.image, "image" + cfg.image.suffix)], tmp_dir, None)
+        req = RunRequest(art.remote_dir, cfg.prompt, image, cfg.max_new_tokens, cfg.timeout)
+        measure(dev, cfg, art, req, result["runs"])
+        result["thermal"] = thermal_change(info.thermal, thermal_snapshot(dev))
+    except DeviceError as exc:
+        result["error"] = exc.reason
+        progress(serial, f"failed: {exc.reason}")
+    finally:
+        dev.remove(tmp_dir)
+    result["partial"] = result["error"] is not None
+    result["summary"] = summarize(result["runs"])
+    result["paper"] = paper_line(result["summary"], (result["device"] or {}).get("soc", "unknown"))
+    return result
+
+
+def run_bench(cfg: AdbBenchConfig) -> list[dict]:
+    """All devices in parallel; each result is written to cfg.out as it finishes."""
+    art = check_local(cfg)
+    serials = select_devices(cfg)
+
+    def one(serial: str) -> dict:
+        result = bench_device(cfg, art, serial)
+        paths = write_report(cfg.out, result)
+        progress(serial, f"report: {', '.join(str(p) for p in paths.values())}")
+        return result
+
+    with ThreadPoolExecutor(max_workers=len(serials)) as pool:
+        return list(pool.map(one, serials))

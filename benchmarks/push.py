@@ -1,0 +1,124 @@
+"""Put an artifact set on a phone: the files manifest.json names, only those whose sha256 changed.
+
+The remote directory is named after the manifest's own hash, so two exports never share a
+folder and a re-run of the same export pushes nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shlex
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from bluev.benchmarks.adb import Device, DeviceError
+from bluev.errors import BadInput
+from bluev.fileio import sha256_file
+from bluev.runtime.artifacts import FORMAT, FORMAT_VERSION
+
+REMOTE_ROOT = "/data/local/tmp/bluev"
+
+
+@dataclass(frozen=True)
+class LocalFile:
+    name: str  # file name inside the artifact directory (and the remote one)
+    path: Path
+    sha256: str
+
+
+@dataclass(frozen=True)
+class ArtifactSet:
+    root: Path
+    manifest: dict
+    manifest_sha256: str
+    files: list[LocalFile]  # manifest.json last: a remote folder with a manifest is complete
+
+    @property
+    def remote_dir(self) -> str:
+        return f"{REMOTE_ROOT}/{self.manifest_sha256[:16]}"
+
+    @property
+    def backend(self) -> str:
+        backends = sorted({c.get("backend", "?") for c in self.manifest["components"].values()})
+        return "/".join(backends)
+
+    @property
+    def bytes(self) -> int:
+        return sum(f.path.stat().st_size for f in self.files)
+
+
+def read_artifacts(root: Path) -> ArtifactSet:
+    """The manifest's files with their hashes, checked here before anything goes to a phone.
+
+    Unlike the host runtime this accepts any backend: a MediaTek artifact set runs only on the phone.
+    """
+    manifest_path = root / "manifest.json"
+    if not manifest_path.is_file():
+        raise BadInput(f"{manifest_path}: missing; not a bluev artifact directory (run `bluev export`)")
+    raw = manifest_path.read_bytes()
+    try:
+        manifest = json.loads(raw)
+    except ValueError as exc:
+        raise BadInput(f"{manifest_path}: unreadable JSON ({exc})") from None
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+        raise BadInput(f"{manifest_path}: not a bluev manifest")
+    if manifest.get("format_version") != FORMAT_VERSION:
+        raise BadInput(
+            f"{manifest_path}: format version {manifest.get('format_version')!r}, need {FORMAT_VERSION}"
+        )
+    entries = [*manifest["components"].values(), manifest["tokenizer"]]
+    if manifest.get("stock_runner"):
+        entries.append(manifest["stock_runner"])
+    files = []
+    for entry in entries:
+        path = root / entry["file"]
+        if not path.is_file():
+            raise BadInput(f"{path}: missing (named by the manifest)")
+        if sha256_file(path) != entry["sha256"]:
+            raise BadInput(f"{path}: sha256 does not match the manifest (corrupt or replaced file)")
+        files.append(LocalFile(entry["file"], path, entry["sha256"]))
+    digest = hashlib.sha256(raw).hexdigest()
+    files.append(LocalFile("manifest.json", manifest_path, digest))
+    return ArtifactSet(root, manifest, digest, files)
+
+
+def remote_hashes(dev: Device, remote_dir: str) -> dict[str, str]:
+    """File name -> sha256 of what is already in `remote_dir` (toybox and coreutils both have sha256sum)."""
+    out, _ = dev.shell(f"cd {shlex.quote(remote_dir)} 2>/dev/null && sha256sum * 2>/dev/null", timeout=300)
+    hashes = {}
+    for line in out.splitlines():
+        words = line.split()
+        if len(words) == 2 and len(words[0]) == 64:
+            hashes[words[1].rsplit("/", 1)[-1]] = words[0]
+    return hashes
+
+
+def push_files(dev: Device, files: list[LocalFile], remote_dir: str, free_mb: float | None) -> list[str]:
+    """Push what differs; returns the names pushed. Checks free storage first for a clear message."""
+    have = remote_hashes(dev, remote_dir)
+    todo = [f for f in files if have.get(f.name) != f.sha256]
+    need_mb = sum(f.path.stat().st_size for f in todo) / 2**20
+    if free_mb is not None and need_mb > free_mb:
+        raise DeviceError(
+            dev.serial, f"not enough free storage: {need_mb:.0f} MB to push, {free_mb:.0f} MB free"
+        )
+    dev.check(f"mkdir -p {shlex.quote(remote_dir)}")
+    for f in todo:
+        print(
+            f"[{dev.serial}] push {f.name} ({f.path.stat().st_size / 2**20:.1f} MB)",
+            file=sys.stderr,
+            flush=True,
+        )
+        remote = f"{remote_dir}/{f.name}"
+        try:
+            dev.push(str(f.path), remote)
+        except DeviceError:
+            dev.remove(remote)  # a half-written file must not look like a cached one
+            raise
+    return [f.name for f in todo]
+
+
+def push_artifacts(dev: Device, art: ArtifactSet, free_mb: float | None) -> list[str]:
+    return push_files(dev, art.files, art.remote_dir, free_mb)
