@@ -29,6 +29,8 @@ METRICS = (
     "vision_tile_ms",
     "vision_tile_ms_batched",
     "ttft_ms",
+    "ttft_decoupled_ms",
+    "ttft_saved_ms",
     "peak_rss_mb",
 )
 
@@ -90,8 +92,10 @@ def plan_systems(opts: HostBenchOptions, manifest: dict, components: list[str]) 
     if "eager" in opts.baselines:
         systems["eager"] = lambda: run_worker(Task(system="eager", preset=manifest["preset"], **common))
     same_weights = manifest["source"].get("kind") == "gguf" and "llm" in components
-    if not same_weights and {"llama.cpp", "executorch"} & set(opts.baselines):
-        opts.log("llama.cpp / executorch baselines: only for the smollm2 preset (they need its GGUF weights)")
+    wanted = {"llama.cpp", "executorch"} & set(opts.baselines)
+    if not wanted or not same_weights:
+        if wanted:
+            opts.log("llama.cpp / executorch baselines: only for the smollm2 preset (they need its GGUF)")
         return systems
     gguf = gguf_path(manifest)
     if "llama.cpp" in opts.baselines:

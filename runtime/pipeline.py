@@ -163,6 +163,19 @@ class Pipeline:
         stats = Stats()
         t0 = time.perf_counter()
         image_embeds = self.encode_image(image, stats) if image is not None else None
+        return self.answer(prompt, image_embeds, stats, t0, max_new_tokens, sampler, on_text)
+
+    def answer(
+        self,
+        prompt: str,
+        image_embeds: torch.Tensor | None,
+        stats: Stats,
+        t0: float,
+        max_new_tokens: int = 128,
+        sampler: SamplerConfig | None = None,
+        on_text: Callable[[str], None] | None = None,
+    ) -> Generation:
+        """Prefill the prompt (around already encoded image embeddings) and decode; TTFT counts from t0."""
         embeds = self.prompt_embeddings(prompt, image_embeds)
         n_prompt = embeds.shape[1]
         if n_prompt >= self.max_seq_len:

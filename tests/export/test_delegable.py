@@ -56,3 +56,30 @@ def test_llm_window_logits_match_hf_llama(tiny) -> None:  # noqa: ANN001
     with torch.no_grad():
         expected = tiny.hf_llm(input_ids=tokens).logits
         torch.testing.assert_close(tiny.llm.window_logits(tokens), expected, rtol=1e-4, atol=1e-4)
+
+
+# what may stay on portable kernels: ExecuTorch's LLM custom ops and the glue around them
+# (input_pos read, last-position select, rope-table window, quantized embedding lookup)
+LLM_CPU_OPS = {
+    "auto_functionalized_v2",  # llama::update_cache
+    "llama_custom_sdpa_default",
+    "aten_select_copy_int",
+    "aten_slice_copy_tensor",
+    "aten_embedding_default",
+    "torchao_dequantize_affine_default",
+}
+# the tiles' crop to whole patches and the attention's batch-dependent reshapes
+VISION_CPU_OPS = {"aten_slice_copy_tensor", "aten_view_copy_default"}
+
+
+@pytest.mark.slow
+def test_everything_else_is_delegated(tiny_quant_artifacts) -> None:  # noqa: ANN001
+    import json
+
+    components = json.loads((tiny_quant_artifacts / "manifest.json").read_text())["components"]
+    assert set(components["llm"]["left_on_cpu"]) <= LLM_CPU_OPS
+    assert set(components["vision_encoder"]["left_on_cpu"]) <= VISION_CPU_OPS
+    # per decoder layer only the cache update (k and v) and the attention leave XNNPACK
+    layers = json.loads((tiny_quant_artifacts / "manifest.json").read_text())["llm"]["n_layers"]
+    assert components["llm"]["left_on_cpu"]["llama_custom_sdpa_default"] == layers
+    assert components["llm"]["left_on_cpu"]["auto_functionalized_v2"] == 2 * layers

@@ -1,0 +1,82 @@
+"""`bluev bench host` on the tiny artifacts: our programs and eager PyTorch, measured for real."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import torch
+
+from bluev.benchmarks.et_baseline import meta_layout
+from bluev.benchmarks.host import summarize
+from bluev.benchmarks.llamacpp import find_llama_bench
+from bluev.benchmarks.roofline import decode_traffic
+from bluev.errors import BadInput
+
+
+@pytest.mark.slow
+def test_bench_host_on_tiny_reports_every_metric(
+    tiny_quant_artifacts: Path, bluev_cli, tmp_path: Path
+) -> None:  # noqa: ANN001
+    out = tmp_path / "report"
+    r = bluev_cli(
+        "bench", "host", "--artifacts", str(tiny_quant_artifacts), "--repeats", "2",
+        "--decode-tokens", "16", "--prefill-tokens", "64", "--json", "--out", str(out), cwd=tmp_path,
+    )  # fmt: skip
+    assert r.returncode == 0, r.stderr[-3000:]
+    report = json.loads(r.stdout)
+    for key in ("decode_tok_s", "prefill_tok_s", "vision_tile_ms", "vision_tile_ms_batched", "ttft_ms"):
+        assert report[key] > 0, key
+        low, high = report[f"{key}_spread"]
+        assert low <= report[key] <= high
+    assert report["peak_rss_mb"] > 50 and report["export_s"] > 0 and report["repeats"] == 2
+    eager = report["baselines"]["eager"]
+    assert eager["decode_tok_s"] > 0 and eager["prefill_tok_s"] > 0 and eager["vision_tile_ms"] > 0
+    # llama.cpp and export_llm need SmolLM2's weights: not run for tiny, and said so
+    assert set(report["baselines"]) == {"eager"} and "only for the smollm2 preset" in r.stderr
+    roof = report["roofline"]
+    assert roof["bandwidth_gb_s"] > 0.5 and roof["decode_limit_tok_s"] > 0
+    assert 0 < roof["decode_achieved"] < 1.5  # a decode far past the bandwidth limit means a bad byte count
+    assert sorted(p.name for p in out.iterdir()) == ["chart.png", "report.json", "report.txt"]
+    assert "roofline decode" in (out / "report.txt").read_text()
+
+
+def test_bench_host_needs_one_source(bluev_cli) -> None:  # noqa: ANN001
+    r = bluev_cli("bench", "host")
+    assert (
+        r.returncode == 2
+        and r.stderr.strip() == "bluev: error: bench host: give either --artifacts DIR or --preset NAME"
+    )
+
+
+def test_summarize_gives_median_and_spread() -> None:
+    assert summarize([{"x": 3.0}, {"x": 1.0}, {"x": 2.0}]) == {"x": 2.0, "x_spread": [1.0, 3.0]}
+
+
+def test_meta_layout_undoes_hf_rope_permutation() -> None:
+    """export_llm's rope pairs adjacent dims; HF's permutation (meta -> HF) must be undone exactly."""
+    heads, rows, cols = 3, 3 * 8, 5
+    meta = torch.randn(rows, cols)
+    hf = meta.view(heads, rows // heads // 2, 2, cols).transpose(1, 2).reshape(rows, cols)
+    assert torch.equal(meta_layout(hf, heads), meta)
+
+
+def test_decode_traffic_leaves_out_the_embedding_table(tiny_quant_artifacts: Path) -> None:
+    manifest = json.loads((tiny_quant_artifacts / "manifest.json").read_text())
+    traffic = decode_traffic(manifest, mean_position=0)
+    llm = manifest["llm"]
+    table = llm["vocab_size"] * (llm["dim"] + 4)  # 8-bit rows with an fp32 scale each
+    assert traffic.kv_bytes == 0 and traffic.weight_bytes == manifest["components"]["llm"]["bytes"] - table
+
+
+def test_llama_bench_lookup(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))  # no llama-bench on PATH either
+    assert find_llama_bench(None, tmp_path / "peers") is None
+    built = tmp_path / "peers" / "llama.cpp" / "bin" / "llama-bench"
+    built.parent.mkdir(parents=True)
+    built.write_text("#!/bin/sh\n")
+    built.chmod(0o755)
+    assert find_llama_bench(None, tmp_path / "peers") == built
+    with pytest.raises(BadInput, match="no such file"):
+        find_llama_bench(tmp_path / "missing", tmp_path / "peers")
