@@ -83,3 +83,13 @@ def test_everything_else_is_delegated(tiny_quant_artifacts) -> None:  # noqa: AN
     layers = json.loads((tiny_quant_artifacts / "manifest.json").read_text())["llm"]["n_layers"]
     assert components["llm"]["left_on_cpu"]["llama_custom_sdpa_default"] == layers
     assert components["llm"]["left_on_cpu"]["auto_functionalized_v2"] == 2 * layers
+
+
+def test_fused_qkv_computes_the_same_logits() -> None:
+    fresh = build(get_preset("tiny"))
+    tokens = torch.randint(0, 1000, (1, 9), generator=torch.Generator().manual_seed(1))
+    with torch.no_grad():
+        separate = fresh.llm.window_logits(tokens)
+        fresh.llm.fuse_qkv()
+        assert fresh.llm.layers[0].attention.wqkv is not None
+        torch.testing.assert_close(fresh.llm.window_logits(tokens), separate, rtol=1e-5, atol=1e-5)
