@@ -84,7 +84,7 @@ def plan_systems(opts: HostBenchOptions, manifest: dict, components: list[str]) 
     from bluev.benchmarks.et_baseline import baseline_pte
     from bluev.benchmarks.llamacpp import find_llama_bench, llama_bench
 
-    threads = opts.threads or default_threads()
+    threads = opts.threads
     image = str(opts.image) if opts.image else None
     common = dict(threads=threads, components=components, artifacts=str(opts.artifacts), image=image)
     common |= dict(decode_tokens=opts.decode_tokens, prefill_tokens=opts.prefill_tokens)
@@ -132,6 +132,7 @@ def bench_host(opts: HostBenchOptions) -> dict:
     from bluev.runtime.artifacts import open_artifacts
 
     art = open_artifacts(opts.artifacts)
+    opts.threads = opts.threads or default_threads()  # one count for every system and the roofline
     manifest = art.manifest
     components = list(opts.components) or (["llm", "vision"] if art.multimodal else ["llm"])
     if "vision" in components and not art.multimodal:
@@ -147,7 +148,7 @@ def bench_host(opts: HostBenchOptions) -> dict:
 
 
 def assemble(results: dict[str, dict], manifest: dict, components: list[str], opts: HostBenchOptions) -> dict:
-    threads = opts.threads or default_threads()
+    threads = opts.threads
     ours = results["bluev"]
     report: dict = {
         "preset": manifest["preset"],

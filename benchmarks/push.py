@@ -6,17 +6,14 @@ folder and a re-run of the same export pushes nothing.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import shlex
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 from bluev.benchmarks.adb import Device, DeviceError
-from bluev.errors import BadInput
 from bluev.fileio import sha256_file
-from bluev.runtime.artifacts import FORMAT, FORMAT_VERSION
+from bluev.runtime.artifacts import open_artifacts
 
 REMOTE_ROOT = "/data/local/tmp/bluev"
 
@@ -50,38 +47,14 @@ class ArtifactSet:
 
 
 def read_artifacts(root: Path) -> ArtifactSet:
-    """The manifest's files with their hashes, checked here before anything goes to a phone.
-
-    Unlike the host runtime this accepts any backend: a MediaTek artifact set runs only on the phone.
-    """
+    """The manifest's files with their hashes, checked (as the host runtime checks them) before anything
+    goes to a phone; unlike the host runtime this accepts any backend: an NPU set runs only there."""
+    art = open_artifacts(root, on_host=False)
+    files = [LocalFile(e["file"], root / e["file"], e["sha256"]) for _, e in art.entries()]
     manifest_path = root / "manifest.json"
-    if not manifest_path.is_file():
-        raise BadInput(f"{manifest_path}: missing; not a bluev artifact directory (run `bluev export`)")
-    raw = manifest_path.read_bytes()
-    try:
-        manifest = json.loads(raw)
-    except ValueError as exc:
-        raise BadInput(f"{manifest_path}: unreadable JSON ({exc})") from None
-    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
-        raise BadInput(f"{manifest_path}: not a bluev manifest")
-    if manifest.get("format_version") != FORMAT_VERSION:
-        raise BadInput(
-            f"{manifest_path}: format version {manifest.get('format_version')!r}, need {FORMAT_VERSION}"
-        )
-    entries = [*manifest["components"].values(), manifest["tokenizer"]]
-    if manifest.get("stock_runner"):
-        entries.append(manifest["stock_runner"])
-    files = []
-    for entry in entries:
-        path = root / entry["file"]
-        if not path.is_file():
-            raise BadInput(f"{path}: missing (named by the manifest)")
-        if sha256_file(path) != entry["sha256"]:
-            raise BadInput(f"{path}: sha256 does not match the manifest (corrupt or replaced file)")
-        files.append(LocalFile(entry["file"], path, entry["sha256"]))
-    digest = hashlib.sha256(raw).hexdigest()
+    digest = sha256_file(manifest_path)
     files.append(LocalFile("manifest.json", manifest_path, digest))
-    return ArtifactSet(root, manifest, digest, files)
+    return ArtifactSet(root, art.manifest, digest, files)
 
 
 def remote_hashes(dev: Device, remote_dir: str) -> dict[str, str]:

@@ -75,7 +75,7 @@ def measure_bluev(task: Task) -> dict:
         token, pos = int(logits.argmax()), SHORT_PROMPT_TOKENS
         started = time.perf_counter()
         for _ in range(task.decode_tokens):  # greedy, past end-of-text: a fixed amount of work
-            logits = p.decode_method.execute([p.embed_ids([token]), torch.tensor([pos], dtype=torch.long)])[0]
+            logits = p.decode_step(token, pos)
             token, pos = int(logits.argmax()), pos + 1
         out["decode_tok_s"] = rate(task.decode_tokens, time.perf_counter() - started)
     if "vision" in task.components and p.vision is not None:

@@ -39,8 +39,17 @@ class Artifacts:
     def tokenizer_path(self) -> Path:
         return self.root / self.manifest["tokenizer"]["file"]
 
+    def entries(self) -> list[tuple[str, dict]]:
+        """Every file the manifest names, as (role, entry with "file" and "sha256")."""
+        m = self.manifest
+        entries = [*m.get("components", {}).items(), ("tokenizer", m["tokenizer"])]
+        if m.get("stock_runner"):
+            entries.append(("stock_runner", m["stock_runner"]))
+        return entries
 
-def open_artifacts(root: str | Path, verify: bool = True) -> Artifacts:
+
+def open_artifacts(root: str | Path, verify: bool = True, on_host: bool = True) -> Artifacts:
+    """Read and check an artifact directory; ``on_host=False`` accepts phone-only backends (NPU)."""
     root = Path(root)
     manifest_path = root / "manifest.json"
     if not root.is_dir():
@@ -59,15 +68,13 @@ def open_artifacts(root: str | Path, verify: bool = True) -> Artifacts:
             f"{FORMAT_VERSION}; re-export with this version"
         )
     art = Artifacts(root, manifest)
-    files = [(name, c) for name, c in manifest.get("components", {}).items()]
-    files.append(("tokenizer", manifest["tokenizer"]))
-    for name, entry in files:
+    for name, entry in art.entries():
         path = root / entry["file"]
         if not path.is_file():
             raise BadInput(f"{path}: missing ({name} named by the manifest)")
         if verify and sha256_file(path) != entry["sha256"]:
             raise BadInput(f"{path}: sha256 does not match the manifest (corrupt or replaced file)")
-    for name, comp in manifest["components"].items():
+    for name, comp in manifest["components"].items() if on_host else []:
         if comp.get("backend") not in HOST_BACKENDS:
             raise BadInput(
                 f"{art.path(name)}: built for backend {comp.get('backend')!r}, which runs only on the phone"

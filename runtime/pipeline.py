@@ -152,6 +152,10 @@ class Pipeline:
         assert logits is not None
         return logits
 
+    def decode_step(self, token: int, pos: int) -> torch.Tensor:
+        """One token at position ``pos`` on the KV cache; its logits."""
+        return self.decode_method.execute([self.embed_ids([token]), torch.tensor([pos], dtype=torch.long)])[0]
+
     def generate(
         self,
         prompt: str,
@@ -204,9 +208,7 @@ class Pipeline:
                 on_text(piece)
             if step == budget - 1:
                 break
-            logits = self.decode_method.execute(
-                [self.embed_ids([token]), torch.tensor([pos], dtype=torch.long)]
-            )[0]
+            logits = self.decode_step(token, pos)
             stats.decode_tokens += 1
             pos += 1
             token = choose(logits)
