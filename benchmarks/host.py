@@ -134,9 +134,15 @@ def bench_host(opts: HostBenchOptions) -> dict:
     art = open_artifacts(opts.artifacts)
     opts.threads = opts.threads or default_threads()  # one count for every system and the roofline
     manifest = art.manifest
-    components = list(opts.components) or (["llm", "vision"] if art.multimodal else ["llm"])
+    present = [c for c, has in (("llm", art.has_llm), ("vision", art.multimodal)) if has]
+    components = list(opts.components) or present
+    unknown = [c for c in components if c not in ("llm", "vision")]
+    if unknown:
+        raise BadInput(f"--components: {unknown[0]!r} is unknown, choose from llm, vision")
     if "vision" in components and not art.multimodal:
         raise BadInput(f"{opts.artifacts}: --components vision, but the {art.preset} artifacts are text-only")
+    if "llm" in components and not art.has_llm:
+        raise BadInput(f"{opts.artifacts}: --components llm, but these artifacts are vision-only")
     systems = plan_systems(opts, manifest, components)
     samples: dict[str, list[dict]] = {name: [] for name in systems}
     for round_index in range(opts.repeats):  # alternate, so drift hits every system alike

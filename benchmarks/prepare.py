@@ -10,22 +10,34 @@ from pathlib import Path
 from bluev.errors import BadInput
 
 
-def bench_artifacts(artifacts: Path | None, preset: str | None) -> Path:
-    """--artifacts as given; --preset NAME means artifacts/NAME, exported there when missing."""
+def bench_artifacts(artifacts: Path | None, preset: str | None, components: tuple[str, ...] = ()) -> Path:
+    """--artifacts as given; --preset NAME means artifacts/NAME, exported there when missing.
+
+    With ``--components vision`` alone, artifacts/NAME-vision holds a vision-only export:
+    bluelm-v-3b's ViT can be measured without building and lowering its 2.7B LLM.
+    """
     if artifacts is not None:
         return artifacts
     assert preset is not None
     from bluev.export.exporter import ExportOptions, export
+
+    vision_only = tuple(components) == ("vision",)
+    folders = [Path("artifacts") / preset] + ([Path("artifacts") / f"{preset}-vision"] if vision_only else [])
+    for folder in folders:
+        if (folder / "manifest.json").is_file():
+            return checked_folder(folder, preset)
+    # the stock-runner bundle is not benchmarked here: skip its (as long) export
+    folder = folders[-1]
+    export(ExportOptions(preset=preset, out=folder, stock_runner=False, components=tuple(components)))
+    return folder
+
+
+def checked_folder(folder: Path, preset: str) -> Path:
     from bluev.runtime.artifacts import open_artifacts
 
-    folder = Path("artifacts") / preset
-    if (folder / "manifest.json").is_file():
-        art = open_artifacts(folder, verify=False)  # bench_host verifies the hashes once
-        if art.preset != preset:
-            raise BadInput(f"{folder}: holds preset {art.preset!r}, not {preset!r}; pass --artifacts")
-        return folder
-    # the stock-runner bundle is not benchmarked here: skip its (as long) export
-    export(ExportOptions(preset=preset, out=folder, stock_runner=False))
+    art = open_artifacts(folder, verify=False)  # bench_host verifies the hashes once
+    if art.preset != preset:
+        raise BadInput(f"{folder}: holds preset {art.preset!r}, not {preset!r}; pass --artifacts")
     return folder
 
 

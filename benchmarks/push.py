@@ -50,6 +50,7 @@ def read_artifacts(root: Path) -> ArtifactSet:
     """The manifest's files with their hashes, checked (as the host runtime checks them) before anything
     goes to a phone; unlike the host runtime this accepts any backend: an NPU set runs only there."""
     art = open_artifacts(root, on_host=False)
+    art.require_llm()
     files = [LocalFile(e["file"], root / e["file"], e["sha256"]) for _, e in art.entries()]
     manifest_path = root / "manifest.json"
     digest = sha256_file(manifest_path)

@@ -63,10 +63,10 @@ def measure_bluev(task: Task) -> dict:
     from bluev.runtime.artifacts import open_artifacts
     from bluev.runtime.pipeline import Pipeline
 
-    p = Pipeline(open_artifacts(task.artifacts, verify=False))
-    ids = eval_ids(p.art.tokenizer_path, max(task.prefill_tokens, SHORT_PROMPT_TOKENS))
+    p = Pipeline(open_artifacts(task.artifacts, verify=False), need_llm="llm" in task.components)
     out: dict = {}
     if "llm" in task.components:
+        ids = eval_ids(p.art.tokenizer_path, max(task.prefill_tokens, SHORT_PROMPT_TOKENS))
         p.prefill(p.embed_ids(ids[: p.chunk]))  # warm-up: first calls allocate
         started = time.perf_counter()
         p.prefill(p.embed_ids(ids[: task.prefill_tokens]))
@@ -80,7 +80,7 @@ def measure_bluev(task: Task) -> dict:
         out["decode_tok_s"] = rate(task.decode_tokens, time.perf_counter() - started)
     if "vision" in task.components and p.vision is not None:
         out.update(vision_ms(lambda x: p.projector.execute([p.vision.execute([x])[0]]), task, p.art.manifest))
-    if task.image and (p.vision is not None or "vision" not in task.components):
+    if task.image and p.art.has_llm and (p.vision is not None or "vision" not in task.components):
         image = task.image if p.vision is not None else None
         p.generate("Describe it." if image else "Hello.", image, max_new_tokens=1)  # warm
         out["ttft_ms"] = round(p.generate("Describe it.", image, max_new_tokens=1).stats.ttft_ms, 2)
@@ -126,11 +126,11 @@ def measure_eager(task: Task) -> dict:
     from bluev.runtime.artifacts import open_artifacts
 
     art = open_artifacts(task.artifacts, verify=False)
-    built = build(get_preset(task.preset or art.preset))
-    ids = eval_ids(art.tokenizer_path, max(task.prefill_tokens, SHORT_PROMPT_TOKENS))
+    built = build(get_preset(task.preset or art.preset), with_llm="llm" in task.components)
     out: dict = {}
     with torch.inference_mode():
         if "llm" in task.components and built.hf_llm is not None:
+            ids = eval_ids(art.tokenizer_path, max(task.prefill_tokens, SHORT_PROMPT_TOKENS))
             hf = built.hf_llm
             hf(input_ids=torch.tensor([ids[:64]]))  # warm-up
             started = time.perf_counter()

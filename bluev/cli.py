@@ -137,6 +137,11 @@ def tiles(
 @click.option("--out", type=click.Path(path_type=Path), required=True, help="Artifact directory to write.")
 @click.option("--force", is_flag=True, help="Replace artifacts of another preset in --out.")
 @click.option("--no-stock-runner", is_flag=True, help="Skip the bundle for ExecuTorch's stock runners.")
+@click.option(
+    "--components",
+    help="Comma-separated subset of llm,vision (default: all the preset has). "
+    "vision alone: artifacts for benchmarking the ViT, which cannot answer prompts.",
+)
 def export_cmd(
     preset: str,
     checkpoint: Path | None,
@@ -145,6 +150,7 @@ def export_cmd(
     out: Path,
     force: bool,
     no_stock_runner: bool,
+    components: str | None,
 ) -> None:
     """Export a preset to .pte files, tokenizer and manifest.json."""
     import time
@@ -163,6 +169,7 @@ def export_cmd(
         quant=quant,
         force=force,
         stock_runner=not no_stock_runner,
+        components=tuple(c.strip() for c in components.split(",")) if components else (),
     )
     manifest = export(opts)
     click.echo(summary_table(manifest, time.monotonic() - started))
@@ -336,10 +343,11 @@ def bench_host_cmd(
 
     if (artifacts is None) == (preset is None):
         raise BadInput("bench host: give either --artifacts DIR or --preset NAME")
-    folder = bench_artifacts(artifacts, preset)
+    parts = tuple(c.strip() for c in components.split(",")) if components else ()
+    folder = bench_artifacts(artifacts, preset, parts)
     opts = HostBenchOptions(
         artifacts=folder,
-        components=tuple(c.strip() for c in components.split(",")) if components else (),
+        components=parts,
         repeats=repeats,
         threads=threads,
         baselines=() if "none" in baselines else (baselines or HostBenchOptions.baselines),

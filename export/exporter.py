@@ -35,6 +35,13 @@ class ExportOptions:
     quant: str = "default"
     force: bool = False
     stock_runner: bool = True
+    # () = everything the preset has; ("vision",) = vision_encoder + projector only, for
+    # measuring a big preset's ViT without building its LLM (such artifacts cannot answer)
+    components: tuple[str, ...] = ()
+
+    @property
+    def with_llm(self) -> bool:
+        return not self.components or "llm" in self.components
 
 
 @dataclass
@@ -70,7 +77,8 @@ def check_options(opts: ExportOptions) -> tuple[Preset, Recipe]:
         raise BadInput("backend mediatek: the NeuroPilot export path is not built yet; use xnnpack or vulkan")
     recipe = parse_recipe(opts.quant)
     check_recipe_backend(recipe, opts.backend)
-    if preset.llm is not None:  # shapes known before building: refuse before any work
+    check_components(opts, preset)
+    if preset.llm is not None and opts.with_llm:  # shapes known before building: refuse before any work
         check_llm_shape(recipe, preset.llm.dim, preset.llm.hidden_dim)
     if preset.source == "hf-checkpoint":
         from bluev.export.hf_checkpoint import check_checkpoint
@@ -82,6 +90,19 @@ def check_options(opts: ExportOptions) -> tuple[Preset, Recipe]:
         raise BadInput(f"preset {preset.name} has built-in weights: --checkpoint is only for preset hf")
     check_destination(opts.out, preset.name, opts.force)
     return preset, recipe
+
+
+EXPORT_COMPONENTS = ("llm", "vision")
+
+
+def check_components(opts: ExportOptions, preset: Preset) -> None:
+    unknown = [c for c in opts.components if c not in EXPORT_COMPONENTS]
+    if unknown:
+        raise BadInput(f"component {unknown[0]!r}: unknown, choose from {', '.join(EXPORT_COMPONENTS)}")
+    if "vision" in opts.components and not preset.multimodal:
+        raise BadInput(f"preset {preset.name} is text-only: it has no vision tower to export")
+    if opts.components and not opts.with_llm:
+        opts.stock_runner = False  # ExecuTorch's stock runners need the LLM
 
 
 def check_recipe_backend(recipe: Recipe, backend: str) -> None:
@@ -128,11 +149,16 @@ def check_destination(out: Path, preset: str, force: bool) -> None:
 
 def export(opts: ExportOptions) -> dict:
     preset, recipe = check_options(opts)
-    progress = Progress(steps=(5 if preset.multimodal else 3) + int(opts.stock_runner))
+    with_vision = preset.multimodal and (not opts.components or "vision" in opts.components)
+    steps = 3 + 2 * with_vision - (not opts.with_llm) + int(opts.stock_runner)
+    progress = Progress(steps=steps)
     started = progress.step(f"building preset {preset.name} ({preset.description})")
-    model = build(preset, opts.checkpoint)
+    model = build(preset, opts.checkpoint, with_llm=opts.with_llm)
     build_seconds = progress.finish(started)
-    model.llm.fuse_qkv()  # fewer ops per layer; the fused rows quantize as the separate ones did
+    if not with_vision:
+        model.tower = model.projector = None
+    if model.llm is not None:
+        model.llm.fuse_qkv()  # fewer ops per layer; the fused rows quantize as the separate ones did
     quantize_model(model, recipe)
 
     opts.out.parent.mkdir(parents=True, exist_ok=True)
@@ -155,9 +181,10 @@ def quantize_model(model: BuiltModel, recipe: Recipe) -> None:
         return
     from bluev.quant.apply import check_model_widths, quantize_llm_, quantize_vision_
 
-    check_model_widths(recipe, model.llm)
     started = time.monotonic()
-    quantize_llm_(model.llm, recipe)
+    if model.llm is not None:
+        check_model_widths(recipe, model.llm)
+        quantize_llm_(model.llm, recipe)
     quantize_vision_(model.tower, model.projector, recipe)
     print(
         f"      quantized ({recipe.name}) in {time.monotonic() - started:.1f}s", file=sys.stderr, flush=True
@@ -179,6 +206,8 @@ def export_components(model: BuiltModel, opts: ExportOptions, out: Path, progres
         programs = projector_programs(model.projector, patches, width, max_batch)
         results.append(write_program(out, "projector", programs, opts.backend, started))
         progress.finish(started, f", {results[-1].coverage.text()} ops delegated")
+    if model.llm is None:
+        return results
 
     started = progress.step("exporting llm.pte (token_embedding, prefill/decode; static KV cache)")
     programs = llm_programs(model.llm, preset.chunk_size)
@@ -264,7 +293,6 @@ def assemble_manifest(
         for r in results
     }
     stock = components.pop("stock_runner", None)
-    args = model.llm.args
     manifest = {
         "format": mf.FORMAT,
         "format_version": mf.FORMAT_VERSION,
@@ -273,17 +301,7 @@ def assemble_manifest(
         "source": source_info(model, opts),
         "components": components,
         "tokenizer": {"file": "tokenizer.json", "sha256": mf.sha256_file(out / "tokenizer.json")},
-        "llm": {
-            "vocab_size": args.vocab_size,
-            "dim": args.dim,
-            "n_layers": args.n_layers,
-            "n_heads": args.n_heads,
-            "n_kv_heads": args.n_kv_heads,
-            "params": args.param_count(),
-            "max_seq_len": args.max_seq_len,
-            "chunk_size": preset.chunk_size,
-            "methods": {"embed": "token_embedding", "prefill": "prefill", "decode": "prefill"},
-        },
+        "llm": llm_info(model),
         "quantization": recipe.to_dict(),
         "special_tokens": {"bos_id": model.bos_id, "eos_ids": model.eos_ids},
         "chat_template": {
@@ -307,6 +325,24 @@ def assemble_manifest(
         }
     mf.write_manifest(out, manifest)
     return manifest
+
+
+def llm_info(model: BuiltModel) -> dict | None:
+    """None for vision-only artifacts (``--components vision``), which the runtime cannot answer with."""
+    if model.llm is None:
+        return None
+    args = model.llm.args
+    return {
+        "vocab_size": args.vocab_size,
+        "dim": args.dim,
+        "n_layers": args.n_layers,
+        "n_heads": args.n_heads,
+        "n_kv_heads": args.n_kv_heads,
+        "params": args.param_count(),
+        "max_seq_len": args.max_seq_len,
+        "chunk_size": model.preset.chunk_size,
+        "methods": {"embed": "token_embedding", "prefill": "prefill", "decode": "prefill"},
+    }
 
 
 def vision_info(model: BuiltModel) -> dict | None:

@@ -139,7 +139,7 @@ class BuiltModel:
     """Eager modules and the facts the manifest records about them."""
 
     preset: Preset
-    llm: Transformer
+    llm: Transformer | None  # None when built with with_llm=False (vision-only work)
     tokenizer: object  # transformers tokenizer (saved as tokenizer.json)
     chat: ChatTemplate
     eos_ids: list[int]
@@ -181,8 +181,12 @@ def eos_ids_of(tokenizer, config) -> list[int]:  # noqa: ANN001
     return sorted(i for i in ids if i is not None)
 
 
-def build(preset: Preset, checkpoint: Path | None = None, seed: int = 0) -> BuiltModel:
-    """Build the eager modules for a preset (weights loaded, eval mode)."""
+def build(preset: Preset, checkpoint: Path | None = None, seed: int = 0, with_llm: bool = True) -> BuiltModel:
+    """Build the eager modules for a preset (weights loaded, eval mode).
+
+    ``with_llm=False`` skips the LLM of a random-weight preset: bluelm-v-3b's 2.7B
+    float LLM is 11 GB that vision-only export, benchmark and report never touch.
+    """
     if preset.source == "hf-checkpoint":
         from bluev.export.hf_checkpoint import build_from_checkpoint
 
@@ -191,7 +195,7 @@ def build(preset: Preset, checkpoint: Path | None = None, seed: int = 0) -> Buil
         return build_from_checkpoint(preset, checkpoint)
     if preset.source == "smollm2-gguf":
         return build_smollm2(preset)
-    return build_random(preset, seed)
+    return build_random(preset, seed, with_llm)
 
 
 def build_smollm2(preset: Preset) -> BuiltModel:
@@ -212,7 +216,7 @@ def build_smollm2(preset: Preset) -> BuiltModel:
     )
 
 
-def build_random(preset: Preset, seed: int) -> BuiltModel:
+def build_random(preset: Preset, seed: int, with_llm: bool = True) -> BuiltModel:
     from transformers import LlamaConfig, LlamaForCausalLM, SiglipVisionConfig, SiglipVisionModel
 
     assert preset.llm is not None and preset.vision is not None
@@ -232,8 +236,9 @@ def build_random(preset: Preset, seed: int) -> BuiltModel:
         bos_token_id=tokenizer.bos_token_id,
         eos_token_id=tokenizer.eos_token_id,
     )
-    hf = LlamaForCausalLM(config).eval()
+    hf = LlamaForCausalLM(config).eval() if with_llm else None
     v = preset.vision
+    torch.manual_seed(seed + 1)  # the same vision weights whether or not the LLM was built
     siglip = SiglipVisionModel(
         SiglipVisionConfig(
             hidden_size=v.hidden_size,
@@ -247,7 +252,7 @@ def build_random(preset: Preset, seed: int) -> BuiltModel:
     projector = Projector(v.hidden_size, spec.dim, downsample=preset.downsample).eval()
     return BuiltModel(
         preset=preset,
-        llm=from_hf_causal_lm(hf, preset.max_seq_len),
+        llm=from_hf_causal_lm(hf, preset.max_seq_len) if hf is not None else None,
         tokenizer=tokenizer,
         chat=chat_template_of(tokenizer),
         eos_ids=eos_ids_of(tokenizer, config),

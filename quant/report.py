@@ -255,7 +255,7 @@ def check_report_options(opts: ReportOptions) -> tuple:
         raise BadInput(f"preset {preset.name} is text-only: it has no vision tower or projector to report on")
     if opts.window < 2:
         raise BadInput("--window must be at least 2 tokens")
-    if preset.llm is not None:  # shapes known before building: refuse before any work
+    if preset.llm is not None and "llm" in opts.components:  # refuse before any work
         for recipe in recipes:
             check_llm_shape(recipe, preset.llm.dim, preset.llm.hidden_dim)
     for path in opts.images:
@@ -269,9 +269,11 @@ def quant_report(opts: ReportOptions) -> list[dict]:
 
     preset, recipes = check_report_options(opts)
     log(f"building preset {preset.name} ...")
-    model = build(preset, opts.checkpoint)
-    for recipe in recipes:
-        check_model_widths(recipe, model.llm)
+    with_llm = "llm" in opts.components
+    model = build(preset, opts.checkpoint, with_llm=with_llm)
+    if with_llm and model.llm is not None:
+        for recipe in recipes:
+            check_model_widths(recipe, model.llm)
     reports = [{"preset": preset.name, "recipe": r.to_dict()} for r in recipes]
     if "llm" in opts.components:
         ids = model.tokenizer(data_text("eval_text.txt"), add_special_tokens=False)["input_ids"]

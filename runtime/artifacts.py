@@ -32,6 +32,18 @@ class Artifacts:
         comps = self.manifest["components"]
         return "vision_encoder" in comps and "projector" in comps
 
+    @property
+    def has_llm(self) -> bool:
+        return "llm" in self.manifest["components"]
+
+    def require_llm(self) -> None:
+        """Vision-only artifacts (``bluev export --components vision``) serve benchmarks, not answers."""
+        if not self.has_llm:
+            raise BadInput(
+                f"{self.root}: vision-only artifacts (exported with --components vision) have no LLM; "
+                "export without --components to answer prompts"
+            )
+
     def path(self, component: str) -> Path:
         return self.root / self.manifest["components"][component]["file"]
 

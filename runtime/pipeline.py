@@ -69,25 +69,30 @@ def peak_rss_mb() -> float:
 class Pipeline:
     """Loaded programs for one artifact directory; `generate` answers one prompt."""
 
-    def __init__(self, artifacts: Artifacts | str | Path) -> None:
+    def __init__(self, artifacts: Artifacts | str | Path, need_llm: bool = True) -> None:
+        """``need_llm=False`` also opens vision-only artifacts (the host benchmark's tile timing)."""
         from executorch.runtime import Runtime
 
         self.art = artifacts if isinstance(artifacts, Artifacts) else open_artifacts(artifacts)
+        if need_llm:
+            self.art.require_llm()
         m = self.art.manifest
         load_kernels()
         runtime = Runtime.get()
         try:
-            llm = runtime.load_program(self.art.path("llm"))
-            self.embed = llm.load_method(m["llm"]["methods"]["embed"])
-            self.prefill_method = llm.load_method(m["llm"]["methods"]["prefill"])
-            methods = m["llm"]["methods"]
-            # one loaded instance per method name: a second instance would get its own KV cache
-            same = methods["decode"] == methods["prefill"]
-            self.decode_method = self.prefill_method if same else llm.load_method(methods["decode"])
             self.vision = self.projector = None
             if self.art.multimodal:
                 self.vision = runtime.load_program(self.art.path("vision_encoder")).load_method("forward")
                 self.projector = runtime.load_program(self.art.path("projector")).load_method("forward")
+            if not self.art.has_llm:
+                return
+            llm = runtime.load_program(self.art.path("llm"))
+            methods = m["llm"]["methods"]
+            self.embed = llm.load_method(methods["embed"])
+            self.prefill_method = llm.load_method(methods["prefill"])
+            # one loaded instance per method name: a second instance would get its own KV cache
+            same = methods["decode"] == methods["prefill"]
+            self.decode_method = self.prefill_method if same else llm.load_method(methods["decode"])
         except (RuntimeError, ValueError) as exc:
             raise BadInput(f"{self.art.root}: ExecuTorch could not load the programs ({exc})") from None
         self._llm_program = llm  # keeps the methods' shared buffers alive

@@ -80,3 +80,25 @@ def test_llama_bench_lookup(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
     assert find_llama_bench(None, tmp_path / "peers") == built
     with pytest.raises(BadInput, match="no such file"):
         find_llama_bench(tmp_path / "missing", tmp_path / "peers")
+
+
+@pytest.mark.slow
+def test_bench_host_vision_only_exports_no_llm(bluev_cli, tmp_path: Path) -> None:  # noqa: ANN001
+    """--preset X --components vision: a vision-only export (bluelm-v-3b's ViT without its 2.7B LLM)."""
+    r = bluev_cli(
+        "bench", "host", "--preset", "tiny", "--components", "vision", "--repeats", "1", "--json",
+        cwd=tmp_path,
+    )  # fmt: skip
+    assert r.returncode == 0, r.stderr[-3000:]
+    report = json.loads(r.stdout)
+    assert report["components"] == ["vision"] and report["vision_tile_ms"] > 0
+    assert report["baselines"]["eager"]["vision_tile_ms"] > 0 and "decode_tok_s" not in report
+    assert "vision_gflop_per_tile" in report["roofline"] and "bandwidth_gb_s" not in report["roofline"]
+    folder = tmp_path / "artifacts" / "tiny-vision"
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert sorted(manifest["components"]) == ["projector", "vision_encoder"] and manifest["llm"] is None
+    assert not (tmp_path / "artifacts" / "tiny").exists()
+    run = bluev_cli("run", "--artifacts", str(folder), "--prompt", "hi")
+    assert run.returncode == 2 and "vision-only artifacts" in run.stderr and "Traceback" not in run.stderr
+    again = bluev_cli("bench", "host", "--artifacts", str(folder), "--components", "llm", "--repeats", "1")
+    assert again.returncode == 2 and "vision-only" in again.stderr.splitlines()[-1]
