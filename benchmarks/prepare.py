@@ -41,8 +41,11 @@ def checked_folder(folder: Path, preset: str) -> Path:
     return folder
 
 
+PHOTO_SIZE = (4032, 3024)  # a 12 MP phone photo
+
+
 def bench_image(image: Path | None, artifacts: Path) -> Path | None:
-    """The picture for time-to-first-token: the user's, else bluev's drawn sample (multimodal only)."""
+    """The picture for time-to-first-token: the user's, else bluev's sample drawn at phone-photo size."""
     if image is not None:
         if not image.is_file():
             raise BadInput(f"{image}: no such image file")
@@ -54,6 +57,6 @@ def bench_image(image: Path | None, artifacts: Path) -> Path | None:
         return None
     folder = Path(tempfile.mkdtemp(prefix="bluev-bench-"))
     atexit.register(shutil.rmtree, folder, ignore_errors=True)
-    path = folder / "sample.png"
-    draw_sample().save(path)
+    path = folder / "photo.jpg"
+    draw_sample(*PHOTO_SIZE).save(path, quality=90)  # what a phone camera hands the app
     return path

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,8 +35,16 @@ class TiledImage:
     canvas: Image.Image  # the resized/padded RGB canvas the tiles were cut from
 
 
-def open_image(path: str | os.PathLike, max_pixels: int = DEFAULT_MAX_PIXELS) -> Image.Image:
-    """Open an image file as upright RGB, refusing bombs, truncation and non-images."""
+def open_image(
+    path: str | os.PathLike,
+    max_pixels: int = DEFAULT_MAX_PIXELS,
+    before_load: Callable[[Image.Image], None] | None = None,
+) -> Image.Image:
+    """Open an image file as upright RGB, refusing bombs, truncation and non-images.
+
+    ``before_load`` sees the opened, not yet decoded file (size and EXIF known): the
+    place to ask the decoder for a smaller draft.
+    """
     path = Path(path)
     if not path.is_file():
         raise BadInput(f"{path}: no such image file")
@@ -49,6 +58,8 @@ def open_image(path: str | os.PathLike, max_pixels: int = DEFAULT_MAX_PIXELS) ->
                     f"{path}: {width}x{height} is {width * height / 1e6:.1f} MP, over the "
                     f"{max_pixels / 1e6:.0f} MP cap (decompression-bomb guard)"
                 )
+            if before_load is not None:
+                before_load(img)
             img.load()
     except BadInput:
         raise
@@ -59,6 +70,36 @@ def open_image(path: str | os.PathLike, max_pixels: int = DEFAULT_MAX_PIXELS) ->
     except (OSError, SyntaxError, ValueError) as exc:
         raise BadInput(f"{path}: unreadable or truncated image ({exc})") from None
     return to_rgb(upright(img))
+
+
+ROTATING_ORIENTATIONS = (5, 6, 7, 8)  # EXIF orientations that swap width and height
+
+
+def open_for_tiling(
+    path: str | os.PathLike, cfg: TilerConfig, max_pixels: int = DEFAULT_MAX_PIXELS
+) -> tuple[Image.Image, TilePlan]:
+    """The upright RGB image and its tile plan, made from the full size.
+
+    A JPEG is decoded at the smallest 1/2, 1/4 or 1/8 scale that still covers the
+    canvas and a tile (libjpeg's DCT scaling): a 12 MP phone photo then decodes and
+    resizes several times faster, and the tiles barely change.
+    """
+    plans: list[TilePlan] = []
+
+    def plan_and_draft(img: Image.Image) -> None:
+        try:
+            rotated = img.getexif().get(0x0112) in ROTATING_ORIENTATIONS
+        except (OSError, ValueError, SyntaxError):
+            rotated = False
+        width, height = (img.height, img.width) if rotated else img.size
+        plans.append(plan_tiles(width, height, cfg))
+        if img.format == "JPEG":
+            canvas, tile = plans[0].canvas, plans[0].tile_size
+            need = (max(canvas[0], tile), max(canvas[1], tile))
+            img.draft("RGB", (need[1], need[0]) if rotated else need)
+
+    img = open_image(path, max_pixels, before_load=plan_and_draft)
+    return img, plans[0]
 
 
 def upright(img: Image.Image) -> Image.Image:
@@ -105,7 +146,7 @@ def thumbnail_of(img: Image.Image, plan: TilePlan) -> Image.Image:
     t = plan.tile_size
     if plan.resize == "stretch":
         return img.resize((t, t), Image.Resampling.BICUBIC)
-    w, h = fit_size(img.width, img.height, t, t)
+    w, h = fit_size(*plan.image_size, t, t)  # the full size's aspect, even from a reduced decode
     canvas = Image.new("RGB", (t, t), PAD_RGB)
     canvas.paste(img.resize((w, h), Image.Resampling.BICUBIC), ((t - w) // 2, (t - h) // 2))
     return canvas
@@ -119,14 +160,30 @@ def normalise(tiles: list[Image.Image]) -> np.ndarray:
     return np.ascontiguousarray(batch.transpose(0, 3, 1, 2))
 
 
-def tile_image(img: Image.Image, cfg: TilerConfig | None = None) -> TiledImage:
-    """Plan, place, cut and normalise an RGB image."""
-    plan = plan_tiles(img.width, img.height, cfg)
+def tile_image(img: Image.Image, cfg: TilerConfig | None = None, plan: TilePlan | None = None) -> TiledImage:
+    """Plan (unless given the plan of the full-size image), place, cut and normalise an RGB image."""
+    plan = plan or plan_tiles(img.width, img.height, cfg)
     canvas = place_on_canvas(img, plan)
     tiles = [canvas.crop(box) for box in plan.tile_boxes]
     if plan.thumbnail:
         tiles.insert(0, thumbnail_of(img, plan))
     return TiledImage(plan=plan, pixels=normalise(tiles), canvas=canvas)
+
+
+def tile_stages(img: Image.Image, plan: TilePlan) -> list[Callable[[], np.ndarray]]:
+    """The tiles of `tile_image` as two steps, in encoder order: the thumbnail (one small
+    resize), then the grid (the canvas resize, the expensive part for a phone photo, and
+    the crops). Pipelined encoding runs step k+1 while the encoder works on step k."""
+    stages: list[Callable[[], np.ndarray]] = []
+    if plan.thumbnail:
+        stages.append(lambda: normalise([thumbnail_of(img, plan)]))
+
+    def grid() -> np.ndarray:
+        canvas = place_on_canvas(img, plan)
+        return normalise([canvas.crop(box) for box in plan.tile_boxes])
+
+    stages.append(grid)
+    return stages
 
 
 def load_tiles(
@@ -135,4 +192,5 @@ def load_tiles(
     max_pixels: int = DEFAULT_MAX_PIXELS,
 ) -> TiledImage:
     """Image file -> tiles ready for the vision encoder."""
-    return tile_image(open_image(path, max_pixels=max_pixels), cfg)
+    img, plan = open_for_tiling(path, cfg or TilerConfig(), max_pixels)
+    return tile_image(img, cfg, plan)

@@ -8,9 +8,11 @@ from __future__ import annotations
 import resource
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import torch
 
 from bluev.errors import BadInput
@@ -109,23 +111,46 @@ class Pipeline:
         cfg["grids"] = tuple(tuple(g) for g in cfg["grids"]) if cfg.get("grids") else None
         return TilerConfig(**cfg)
 
-    def encode_image(self, image: str | Path, stats: Stats) -> torch.Tensor:
-        """Image file -> LLM embeddings [1, tokens, dim]."""
-        from bluev.runtime.image import load_tiles
+    def encode_image(self, image: str | Path, stats: Stats, pipelined: bool = True) -> torch.Tensor:
+        """Image file -> LLM embeddings [1, tokens, dim].
+
+        Pipelined (the paper's scheduling): the thumbnail is encoded while a second
+        thread resizes the photo onto the canvas and cuts the grid tiles, so only the
+        thumbnail's preparation is on the critical path. Not pipelined: every tile is
+        prepared first, then all are encoded in the largest batches.
+        """
+        from bluev.runtime.image import open_for_tiling, tile_stages
 
         if self.vision is None or self.projector is None:
             raise BadInput(f"{image}: the {self.art.preset} artifacts are text-only (no vision encoder)")
         started = time.perf_counter()
-        tiled = load_tiles(image, self.tiler_config())
-        pixels = torch.from_numpy(tiled.pixels)
-        batch = int(self.art.manifest["vision"]["max_batch"])
-        pieces = []
-        for first in range(0, pixels.shape[0], batch):
-            features = self.vision.execute([pixels[first : first + batch].contiguous()])[0]
-            pieces.append(self.projector.execute([features])[0])
-        stats.tiles = tiled.plan.images_to_encode
+        img, plan = open_for_tiling(image, self.tiler_config())
+        stages = tile_stages(img, plan)
+        if not pipelined:
+            pieces = self.encode_tiles(np.concatenate([stage() for stage in stages]))
+        else:
+            with ThreadPoolExecutor(max_workers=1, thread_name_prefix="bluev-tiles") as prep:
+                pending = prep.submit(stages[0])
+                pieces = []
+                for k in range(len(stages)):
+                    pixels = pending.result()
+                    if k + 1 < len(stages):
+                        pending = prep.submit(stages[k + 1])
+                    pieces += self.encode_tiles(pixels)
+        stats.tiles = plan.images_to_encode
         stats.image_encode_ms = (time.perf_counter() - started) * 1000.0
         return torch.cat(pieces, dim=0).unsqueeze(0)
+
+    def encode_tiles(self, pixels: np.ndarray) -> list[torch.Tensor]:
+        """Normalised tiles [N, 3, H, W] -> per-batch projector outputs, batches of max_batch."""
+        assert self.vision is not None and self.projector is not None
+        tiles = torch.from_numpy(pixels)
+        batch = int(self.art.manifest["vision"]["max_batch"])
+        pieces = []
+        for first in range(0, tiles.shape[0], batch):
+            features = self.vision.execute([tiles[first : first + batch].contiguous()])[0]
+            pieces.append(self.projector.execute([features])[0])
+        return pieces
 
     # --- text -----------------------------------------------------------------------------
 

@@ -7,7 +7,7 @@ import pytest
 from PIL import Image
 
 from bluev.errors import BadInput
-from bluev.runtime.image import load_tiles, open_image, tile_image
+from bluev.runtime.image import load_tiles, open_for_tiling, open_image, tile_image
 from bluev.runtime.tiler import TilerConfig
 
 
@@ -138,3 +138,23 @@ def test_decompression_bomb_file(tmp_path):
     path = save(tmp_path, Image.new("1", (20000, 20000), 0), "bomb.png")
     with pytest.raises(BadInput, match="MP|bomb"):
         open_image(path, max_pixels=10**12)
+
+
+@pytest.mark.parametrize("orientation", [1, 6])
+def test_big_jpeg_decoded_at_reduced_scale_keeps_plan_and_tiles(tmp_path, orientation: int) -> None:
+    """A 12 MP photo is decoded at 1/2 scale (covers the 3x2 canvas): same plan, same tiles within
+    resampling noise, and the EXIF rotation is planned on the upright size."""
+    exif = Image.Exif()
+    exif[0x0112] = orientation
+    path = save(tmp_path, gradient(4032, 3024), "photo.jpg", quality=92, exif=exif)
+    cfg = TilerConfig(max_tiles=8)
+    reduced = load_tiles(path, cfg)
+    full = tile_image(open_image(path), cfg)
+    assert reduced.plan == full.plan
+    upright = (3024, 4032) if orientation == 6 else (4032, 3024)
+    assert reduced.plan.image_size == upright
+    decoded, _ = open_for_tiling(path, cfg)
+    assert decoded.size == (upright[0] // 2, upright[1] // 2)  # 1/4 would be under the 1152x768 canvas
+    assert reduced.canvas.size == full.canvas.size
+    diff = np.abs(reduced.pixels - full.pixels)
+    assert diff.mean() < 0.01 and diff.max() < 0.2  # [-1, 1] scale: DCT scaling vs bicubic, edges only

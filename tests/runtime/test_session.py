@@ -44,3 +44,25 @@ def test_session_without_image_and_bad_image(tiny_artifacts: Path, tmp_path: Pat
         session.add_image(bad)
         with pytest.raises(BadInput, match="not-an-image.png"):
             session.ask("Hello", max_new_tokens=2)
+
+
+@pytest.mark.slow
+def test_pipelined_tiles_encode_like_the_sequential_path(tiny_artifacts: Path, tmp_path: Path) -> None:
+    """Tile k+1 prepared while tile k encodes: same embeddings as preparing every tile first."""
+    import torch
+
+    from bluev.runtime.image import load_tiles
+    from bluev.runtime.pipeline import Stats
+
+    photo = tmp_path / "photo.jpg"
+    draw_sample(2016, 1512).save(photo, quality=90)  # a phone-photo-sized picture, several tiles
+    pipeline = Pipeline(tiny_artifacts)
+    stats = [Stats(), Stats()]
+    pipelined = pipeline.encode_image(photo, stats[0], pipelined=True)
+    sequential = pipeline.encode_image(photo, stats[1], pipelined=False)
+    reference = torch.cat(pipeline.encode_tiles(load_tiles(photo, pipeline.tiler_config()).pixels))
+    assert stats[0].tiles == stats[1].tiles > 2
+    assert pipelined.shape == sequential.shape == (1, *reference.shape)
+    # the thumbnail runs as its own batch when pipelined: equal up to batch-size rounding
+    torch.testing.assert_close(pipelined[0], reference, rtol=1e-4, atol=1e-4)
+    torch.testing.assert_close(sequential[0], reference, rtol=0, atol=0)
