@@ -53,6 +53,8 @@ def test_tiles_image_writes_grid_picture(bluev_cli, tmp_path):
         (["tiles", "missing.png"], "missing.png"),
         (["tiles", "--size", "3x3", "--policy", "square"], "--policy"),
         (["tiles", "--size", "3x3", "--max-tiles", "0"], "--max-tiles"),
+        (["export", "--out", "x", "--components", "audio"], "'audio': unknown"),
+        (["export", "--preset", "smollm2", "--out", "x", "--components", "vision"], "text-only"),
     ],
 )
 def test_bad_input_is_one_line_exit_2(bluev_cli, tmp_path, args, needle):
