@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import shutil
 import sys
 import tempfile
@@ -155,11 +156,15 @@ def export(opts: ExportOptions) -> dict:
     started = progress.step(f"building preset {preset.name} ({preset.description})")
     model = build(preset, opts.checkpoint, with_llm=opts.with_llm)
     build_seconds = progress.finish(started)
+    # The HF module shares its float weights with ours; once quantization swaps ours, only
+    # this reference would keep them (11 GB for bluelm-v-3b, which ran out of memory).
+    model.hf_llm = None
     if not with_vision:
         model.tower = model.projector = None
     if model.llm is not None:
         model.llm.fuse_qkv()  # fewer ops per layer; the fused rows quantize as the separate ones did
     quantize_model(model, recipe)
+    gc.collect()  # the swapped-out float linears
 
     opts.out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{opts.out.name}.", suffix=".part", dir=opts.out.parent))
