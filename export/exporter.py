@@ -6,7 +6,7 @@ import shutil
 import sys
 import tempfile
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from bluev.errors import BadInput
@@ -32,9 +32,15 @@ class ExportOptions:
     out: Path
     checkpoint: Path | None = None
     backend: str = "xnnpack"
-    quant: str = "default"
+    quant: str | None = None  # None: the backend's default recipe (DEFAULT_QUANT)
     force: bool = False
     stock_runner: bool = True
+    soc: str | None = None  # MediaTek SoC (platform-config), only with backend mediatek
+
+
+# XNNPACK: the paper's 4-bit recipe; Vulkan: float (the recipes' 4/8-bit kernels are XNNPACK's);
+# MediaTek: the paper's NPU precision, 16-bit activations and 4-bit LLM weights.
+DEFAULT_QUANT = {"xnnpack": "default", "portable": "default", "vulkan": "float", "mediatek": "mtk-a16w4"}
 
 
 @dataclass
@@ -65,10 +71,11 @@ class Progress:
 
 
 def check_options(opts: ExportOptions) -> tuple[Preset, Recipe]:
+    from bluev.export.mediatek import check_soc
+
     preset = get_preset(opts.preset)
-    if opts.backend == "mediatek":
-        raise BadInput("backend mediatek: the NeuroPilot export path is not built yet; use xnnpack or vulkan")
-    recipe = parse_recipe(opts.quant)
+    check_soc(opts.backend, opts.soc)
+    recipe = parse_recipe(opts.quant or DEFAULT_QUANT.get(opts.backend, "default"))
     check_recipe_backend(recipe, opts.backend)
     if preset.llm is not None:  # shapes known before building: refuse before any work
         check_llm_shape(recipe, preset.llm.dim, preset.llm.hidden_dim)
@@ -86,13 +93,20 @@ def check_options(opts: ExportOptions) -> tuple[Preset, Recipe]:
 
 def check_recipe_backend(recipe: Recipe, backend: str) -> None:
     """A recipe whose kernels the backend lacks is refused before any work starts."""
+    if backend == "mediatek" and recipe.backend != "mediatek":
+        raise BadInput(
+            f"quant recipe {recipe.name!r}: the MediaTek NPU runs its own recipes; use --quant mtk-a16w4 "
+            "(the default) or mtk-a16w8"
+        )
     if recipe.is_float:
         return
-    if recipe.backend == "mediatek":
+    if recipe.backend == "mediatek" and backend != "mediatek":
         raise BadInput(
-            f"quant recipe {recipe.name!r} is for the MediaTek NPU, whose export needs the NeuroPilot SDK; "
-            "measure it with `bluev quant-report`"
+            f"quant recipe {recipe.name!r} is for the MediaTek NPU: export it with --backend mediatek "
+            "--soc SOC, or measure it with `bluev quant-report`"
         )
+    if recipe.backend == "mediatek":
+        return
     if backend != "xnnpack":
         raise BadInput(f"quant recipe {recipe.name!r}: its 4/8-bit kernels are XNNPACK's; use --quant float")
     if recipe.llm_linear.kind == "4w":
@@ -128,6 +142,11 @@ def check_destination(out: Path, preset: str, force: bool) -> None:
 
 def export(opts: ExportOptions) -> dict:
     preset, recipe = check_options(opts)
+    opts = replace(opts, quant=recipe.name)
+    if opts.backend == "mediatek":
+        from bluev.export.mediatek import export_mediatek
+
+        return export_mediatek(replace(opts, stock_runner=False), preset, recipe)
     progress = Progress(steps=(5 if preset.multimodal else 3) + int(opts.stock_runner))
     started = progress.step(f"building preset {preset.name} ({preset.description})")
     model = build(preset, opts.checkpoint)
@@ -243,7 +262,9 @@ def assemble_manifest(
     out: Path,
     results: list[ComponentResult],
     build_seconds: float,
+    npu: dict | None = None,
 ) -> dict:
+    """The manifest; ``npu`` (MediaTek) adds what the NPU runner needs and its own LLM methods."""
     preset = model.preset
     model.tokenizer.save_pretrained(out / ".tokenizer")
     shutil.move(out / ".tokenizer" / "tokenizer.json", out / "tokenizer.json")
@@ -254,6 +275,7 @@ def assemble_manifest(
             "sha256": mf.sha256_file(out / r.file),
             "bytes": r.bytes,
             "backend": opts.backend,
+            **({"soc": opts.soc} if opts.soc else {}),
             "quant": opts.quant,
             "delegated_ops": r.coverage.delegated,
             "total_ops": r.coverage.total,
@@ -270,6 +292,7 @@ def assemble_manifest(
         "format_version": mf.FORMAT_VERSION,
         "preset": preset.name,
         "description": preset.description,
+        "backend": opts.backend,
         "source": source_info(model, opts),
         "components": components,
         "tokenizer": {"file": "tokenizer.json", "sha256": mf.sha256_file(out / "tokenizer.json")},
@@ -282,7 +305,9 @@ def assemble_manifest(
             "params": args.param_count(),
             "max_seq_len": args.max_seq_len,
             "chunk_size": preset.chunk_size,
-            "methods": {"embed": "token_embedding", "prefill": "prefill", "decode": "prefill"},
+            "methods": {"embed": None, "prefill": "prefill", "decode": "decode"}
+            if npu
+            else {"embed": "token_embedding", "prefill": "prefill", "decode": "prefill"},
         },
         "quantization": recipe.to_dict(),
         "special_tokens": {"bos_id": model.bos_id, "eos_ids": model.eos_ids},
@@ -293,6 +318,7 @@ def assemble_manifest(
         },
         "vision": vision_info(model),
         "stock_runner": None,
+        **({"npu": npu} if npu else {}),
         "export": {"build_seconds": round(build_seconds, 2), "tools": mf.tool_versions()},
     }
     if stock is not None:
