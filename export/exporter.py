@@ -15,6 +15,7 @@ from bluev.export.lower import Coverage, lower
 from bluev.export.manifest import tensor_spec
 from bluev.export.presets import BuiltModel, Preset, build, get_preset
 from bluev.export.programs import (
+    FIXED_VISION_BATCH,
     llm_programs,
     projector_programs,
     runner_metadata,
@@ -187,15 +188,18 @@ def export_components(model: BuiltModel, opts: ExportOptions, out: Path, progres
     preset, results = model.preset, []
     if model.tower is not None and model.projector is not None and model.tiler is not None:
         max_batch = model.tiler.max_tiles + 1
-        started = progress.step("exporting vision_encoder.pte (batched tiles)")
-        programs = vision_programs(model.tower, max_batch)
+        fixed = FIXED_VISION_BATCH.get(opts.backend, False)
+        started = progress.step(
+            f"exporting vision_encoder.pte ({'a fixed batch of' if fixed else 'up to'} {max_batch} tiles)"
+        )
+        programs = vision_programs(model.tower, max_batch, fixed)
         results.append(write_program(out, "vision_encoder", programs, opts.backend, started))
         progress.finish(started, f", {results[-1].coverage.text()} ops delegated")
 
         started = progress.step("exporting projector.pte (2x2 downsampler + MLP)")
         width = model.tower.embeddings.config.hidden_size
         patches = model.tower.embeddings.num_patches
-        programs = projector_programs(model.projector, patches, width, max_batch)
+        programs = projector_programs(model.projector, patches, width, max_batch, fixed)
         results.append(write_program(out, "projector", programs, opts.backend, started))
         progress.finish(started, f", {results[-1].coverage.text()} ops delegated")
 
@@ -316,7 +320,7 @@ def assemble_manifest(
             "suffix": model.chat.suffix,
             "image_position": model.chat.image_position,
         },
-        "vision": vision_info(model),
+        "vision": vision_info(model, opts.backend),
         "stock_runner": None,
         **({"npu": npu} if npu else {}),
         "export": {"build_seconds": round(build_seconds, 2), "tools": mf.tool_versions()},
@@ -335,7 +339,7 @@ def assemble_manifest(
     return manifest
 
 
-def vision_info(model: BuiltModel) -> dict | None:
+def vision_info(model: BuiltModel, backend: str = "xnnpack") -> dict | None:
     if model.tower is None or model.tiler is None:
         return None
     emb = model.tower.embeddings
@@ -349,6 +353,8 @@ def vision_info(model: BuiltModel) -> dict | None:
         "thumbnail_first": True,
         "normalize": {"mean": [0.5, 0.5, 0.5], "std": [0.5, 0.5, 0.5]},
         "max_batch": model.tiler.max_tiles + 1,
+        # vulkan/mediatek: the programs take exactly max_batch tiles; the runner pads with zero tiles
+        "fixed_batch": FIXED_VISION_BATCH.get(backend, backend == "mediatek"),
     }
 
 
@@ -394,5 +400,11 @@ def summary_table(manifest: dict, total_seconds: float) -> str:
     lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)) for row in rows]
     lines.insert(1, "  ".join("-" * w for w in widths))
     quant = {c["quant"] for c in manifest["components"].values()}
-    lines.append(f"preset {manifest['preset']}, quant {'/'.join(sorted(quant))}, total {total_seconds:.1f}s")
+    backend = manifest.get("backend", "xnnpack") + (
+        f" ({manifest['npu']['soc']})" if manifest.get("npu") else ""
+    )
+    quants = "/".join(sorted(quant))
+    lines.append(
+        f"preset {manifest['preset']}, backend {backend}, quant {quants}, total {total_seconds:.1f}s"
+    )
     return "\n".join(lines)
