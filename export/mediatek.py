@@ -143,7 +143,12 @@ def static_export(module: torch.nn.Module, example: tuple) -> ExportedProgram:
         return torch.export.export(module, example, strict=False)
 
 
-def prepare_llm(model, chunk: int, precision: str) -> tuple[dict[str, ExportedProgram], NpuShapes, dict]:  # noqa: ANN001
+def prepare_llm(
+    model,  # noqa: ANN001  (BuiltModel)
+    chunk: int,
+    precision: str,
+    prompts: list[list[int]] | None = None,
+) -> tuple[dict[str, ExportedProgram], NpuShapes, dict]:
     """The t=chunk prefill and t=1 decode graphs, observed together through the same conversations.
 
     Two static graphs rather than one traced with a symbolic t (ExecuTorch's example):
@@ -158,7 +163,8 @@ def prepare_llm(model, chunk: int, precision: str) -> tuple[dict[str, ExportedPr
     decoder = NpuDecoder(model.llm).eval()
     prefill = pt2e_prepare(decoder, example_inputs(shapes, chunk), precision)
     decode = pt2e_prepare(decoder, example_inputs(shapes, 1), precision)
-    calls = calibrate_llm(model, shapes, prefill, decode, calibration_prompts(model))
+    prompts = calibration_prompts(model) if prompts is None else prompts
+    calls = calibrate_llm(model, shapes, prefill, decode, prompts)
     programs = {
         "prefill": static_export(pt2e_convert(prefill, fold_quantize=False), example_inputs(shapes, chunk)),
         "decode": static_export(pt2e_convert(decode, fold_quantize=False), example_inputs(shapes, 1)),
