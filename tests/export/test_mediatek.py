@@ -156,3 +156,22 @@ def test_shape_checks_name_the_problem(model):
 def test_soc_checks(backend, soc, needle):
     with pytest.raises(BadInput, match=needle.replace("(", r"\(").replace(")", r"\)")):
         mediatek.check_soc(backend, soc)
+
+
+@pytest.mark.parametrize(
+    "recipe,backend,needle",
+    [
+        ("default", "mediatek", "the MediaTek NPU runs its own recipes; use --quant mtk-a16w4"),
+        ("float", "mediatek", "the MediaTek NPU runs its own recipes"),
+        ("8da4w-g64", "mediatek", "the MediaTek NPU runs its own recipes"),
+        ("mtk-a16w8", "xnnpack", "export it with --backend mediatek --soc SOC"),
+        ("mtk-a16w4", "vulkan", "export it with --backend mediatek --soc SOC"),
+    ],
+)
+def test_recipe_and_backend_must_match(recipe, backend, needle):
+    from bluev.export.exporter import check_recipe_backend
+    from bluev.quant.recipes import parse_recipe
+
+    with pytest.raises(BadInput, match=needle):
+        check_recipe_backend(parse_recipe(recipe), backend)
+    check_recipe_backend(parse_recipe("mtk-a16w8"), "mediatek")  # the matching pair passes
