@@ -298,7 +298,8 @@ def export_mediatek(opts, preset, recipe) -> dict:  # noqa: ANN001  (ExportOptio
     from bluev.export.programs import runner_metadata
     from bluev.fileio import umask_mode
 
-    progress = Progress(steps=(5 if preset.multimodal else 3) + 1)
+    # build, [vision + projector], llm, lowering, writing
+    progress = Progress(steps=5 if preset.multimodal else 4)
     started = progress.step(f"building preset {preset.name} ({preset.description})")
     model = build(preset, opts.checkpoint)
     build_seconds = progress.finish(started)
