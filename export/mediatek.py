@@ -233,10 +233,26 @@ def compile_specs(soc: str, shared_key: str | None) -> list:
     return specs
 
 
+def edge_components(programs: NpuPrograms) -> dict[str, dict[str, ExportedProgram]]:
+    """Every method in the edge dialect, per component: what NeuroPilot's partitioner reads.
+
+    Runs without the SDK, so a graph the edge dialect rejects fails here, not on the user's SDK host.
+    """
+    from executorch import exir
+
+    config = exir.EdgeCompileConfig(_check_ir_validity=False)
+    components = {"vision_encoder": programs.vision, "projector": programs.projector, "llm": programs.llm}
+    return {
+        name: {m: exir.to_edge(ep, compile_config=config).exported_program() for m, ep in methods.items()}
+        for name, methods in components.items()
+        if methods is not None
+    }
+
+
 def lower_neuropilot(
-    programs: dict[str, ExportedProgram], soc: str, shared_key: str | None, meta: dict | None
+    edge: dict[str, ExportedProgram], soc: str, shared_key: str | None, meta: dict | None
 ) -> tuple[bytes, Coverage]:
-    """Partition every method to NeuroPilot and emit one program; needs the SDK."""
+    """Partition every edge method to NeuroPilot and emit one program; needs the SDK."""
     from executorch import exir
     from executorch.backends.mediatek import NeuropilotPartitioner
     from executorch.exir.backend.backend_api import MethodProgramsPartitionerSpec, to_backend
@@ -244,11 +260,10 @@ def lower_neuropilot(
     from bluev.export.lower import coverage_of
 
     config = exir.EdgeCompileConfig(_check_ir_validity=False)
-    edge = {name: exir.to_edge(ep, compile_config=config).exported_program() for name, ep in programs.items()}
-    partitioners = {name: NeuropilotPartitioner(compile_specs(soc, shared_key)) for name in programs}
+    partitioners = {name: NeuropilotPartitioner(compile_specs(soc, shared_key)) for name in edge}
     delegated = to_backend(MethodProgramsPartitionerSpec(edge, partitioners))
     manager = exir.EdgeProgramManager(delegated, constant_methods=meta, compile_config=config)
-    coverage = coverage_of(manager, list(programs))
+    coverage = coverage_of(manager, list(edge))
     program = manager.to_executorch(
         config=exir.ExecutorchBackendConfig(
             # the runner allocates inputs/outputs itself and swaps the caches between calls
@@ -261,13 +276,15 @@ def lower_neuropilot(
     return program.buffer, coverage
 
 
-def write_component(out: Path, name: str, programs: dict, soc: str, started: float, meta: dict | None = None):  # noqa: ANN201
+def write_component(  # noqa: ANN201  (an exporter.ComponentResult)
+    out: Path, name: str, programs: dict, edge: dict, soc: str, started: float, meta: dict | None = None
+):
     from bluev.export.exporter import ComponentResult, signature_of
     from bluev.fileio import atomic_path
 
     methods = {method: signature_of(ep) for method, ep in programs.items()}
     shared = f"{name}_weights" if len(programs) > 1 else None
-    buffer, coverage = lower_neuropilot(programs, soc, shared, meta)
+    buffer, coverage = lower_neuropilot(edge, soc, shared, meta)
     path = out / f"{name}.pte"
     with atomic_path(path) as tmp:
         tmp.write_bytes(buffer)
@@ -307,6 +324,9 @@ def export_mediatek(opts, preset, recipe) -> dict:  # noqa: ANN001  (ExportOptio
     programs = prepare_programs(model, recipe, progress)
 
     started = progress.step(f"lowering to NeuroPilot for {opts.soc} ({SOCS[opts.soc]})")
+    edge = edge_components(programs)
+    methods = sum(len(m) for m in edge.values())
+    log(f"edge dialect: {methods} methods of {', '.join(edge)} in {time.monotonic() - started:.1f}s")
     check_sdk()
     opts.out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{opts.out.name}.", suffix=".part", dir=opts.out.parent))
@@ -314,11 +334,11 @@ def export_mediatek(opts, preset, recipe) -> dict:  # noqa: ANN001  (ExportOptio
     try:
         results = []
         if programs.vision is not None and programs.projector is not None:
-            results.append(write_component(staging, "vision_encoder", programs.vision, opts.soc, started))
-            results.append(write_component(staging, "projector", programs.projector, opts.soc, started))
+            for name, aten in (("vision_encoder", programs.vision), ("projector", programs.projector)):
+                results.append(write_component(staging, name, aten, edge[name], opts.soc, started))
         meta = runner_metadata(model.llm, programs.shapes.chunk, model.bos_id, model.eos_ids)
         meta.update(use_sdpa_with_kv_cache=False, enable_dynamic_shape=False)
-        results.append(write_component(staging, "llm", programs.llm, opts.soc, started, meta))
+        results.append(write_component(staging, "llm", programs.llm, edge["llm"], opts.soc, started, meta))
         progress.finish(started, ", ".join(f"{r.name} {r.coverage.text()} ops delegated" for r in results))
 
         started = progress.step("writing embedding table, tokenizer and manifest")

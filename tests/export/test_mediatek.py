@@ -66,6 +66,7 @@ def test_export_prepares_everything_then_stops_at_the_sdk(cli_export):
     assert "prefill t=128, decode t=1" in before
     assert "A16W4 PT2E-quantized, calibrated on 17 prompts" in before
     assert "lowering to NeuroPilot for mt6989 (Dimensity 9300)" in before
+    assert "edge dialect: 4 methods of vision_encoder, projector, llm" in before  # before the SDK call
     assert not out.exists()
     assert list(out.parent.iterdir()) == []  # no staging folder left behind
 
