@@ -72,10 +72,12 @@ class Progress:
 
 
 def check_options(opts: ExportOptions) -> tuple[Preset, Recipe]:
-    from bluev.export.mediatek import check_soc
+    from bluev.export.mediatek import check_preset, check_soc
 
     preset = get_preset(opts.preset)
     check_soc(opts.backend, opts.soc)
+    if opts.backend == "mediatek":
+        check_preset(preset)
     recipe = parse_recipe(opts.quant or DEFAULT_QUANT.get(opts.backend, "default"))
     check_recipe_backend(recipe, opts.backend)
     if preset.llm is not None:  # shapes known before building: refuse before any work

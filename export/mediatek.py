@@ -68,6 +68,24 @@ def check_soc(backend: str, soc: str | None) -> None:
         raise BadInput(f"--soc {soc}: unknown; NeuroPilot targets {known}")
 
 
+def check_preset(preset) -> None:  # noqa: ANN001  (a Preset)
+    """NPU shape checks on the preset, before anything is built (npu_shapes repeats them on the model)."""
+    chunk, context = preset.chunk_size, preset.max_seq_len
+    if chunk < 2 or 2 * chunk > context:
+        raise BadInput(
+            f"preset {preset.name}: chunk size {chunk} must be at least 2 and fit twice in max_seq_len "
+            f"{context} for the NPU's fixed prefill program"
+        )
+    llm = preset.llm
+    if llm is not None and (
+        llm.dim % llm.n_heads or (llm.dim // llm.n_heads) % 2 or llm.n_heads % llm.n_kv_heads
+    ):
+        raise BadInput(
+            f"preset {preset.name}: dim {llm.dim}, {llm.n_heads} heads, {llm.n_kv_heads} KV heads "
+            "do not give an even head dim shared by whole KV groups"
+        )
+
+
 def missing_sdk_module() -> str | None:
     for name in SDK_MODULES:
         if importlib.util.find_spec(name) is None:

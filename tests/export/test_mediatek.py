@@ -176,3 +176,18 @@ def test_recipe_and_backend_must_match(recipe, backend, needle):
     with pytest.raises(BadInput, match=needle):
         check_recipe_backend(parse_recipe(recipe), backend)
     check_recipe_backend(parse_recipe("mtk-a16w8"), "mediatek")  # the matching pair passes
+
+
+def test_preset_shapes_are_checked_before_building():
+    from dataclasses import replace
+
+    from bluev.export.presets import get_preset
+
+    tiny = get_preset("tiny")
+    mediatek.check_preset(tiny)
+    with pytest.raises(
+        BadInput, match="chunk size 1500 must be at least 2 and fit twice in max_seq_len 2048"
+    ):
+        mediatek.check_preset(replace(tiny, chunk_size=1500))
+    with pytest.raises(BadInput, match="do not give an even head dim"):
+        mediatek.check_preset(replace(tiny, llm=replace(tiny.llm, n_kv_heads=3)))
