@@ -16,7 +16,7 @@ import torch
 import torch.nn.functional as F
 
 from bluev.errors import BadInput
-from bluev.export import mediatek
+from bluev.export import mediatek, npu_prepare
 from bluev.export.npu import NpuDecoder, NpuSession, npu_shapes
 
 
@@ -40,8 +40,8 @@ def model(tiny_model):
 @pytest.fixture(scope="module")
 def llm_programs(model):
     # a few real prompts, the long one included (the CLI test calibrates on all of them)
-    prompts = mediatek.calibration_prompts(model)
-    programs, shapes, calls = mediatek.prepare_llm(
+    prompts = npu_prepare.calibration_prompts(model)
+    programs, shapes, calls = npu_prepare.prepare_llm(
         model, model.preset.chunk_size, "A16W4", prompts[:2] + prompts[-1:]
     )
     return programs, shapes, calls
@@ -95,7 +95,7 @@ def test_programs_have_static_shapes_and_no_custom_ops(llm_programs):
 
 def test_float_npu_graph_matches_the_model_and_quantized_stays_close(model, llm_programs):
     programs, shapes, _ = llm_programs
-    ids = mediatek.calibration_prompts(model)[-1][:150]  # one full chunk and a padded one
+    ids = npu_prepare.calibration_prompts(model)[-1][:150]  # one full chunk and a padded one
     float_decoder = NpuDecoder(model.llm).eval()
     exact = NpuSession(model.llm, shapes, float_decoder, float_decoder)
     quant = NpuSession(model.llm, shapes, programs["prefill"].module(), programs["decode"].module())
@@ -113,9 +113,9 @@ def test_float_npu_graph_matches_the_model_and_quantized_stays_close(model, llm_
 
 
 def test_vision_programs_take_a_fixed_batch_and_stay_close(model):
-    vision, projector, batches = mediatek.prepare_vision(model, "A16W8", 5)
+    vision, projector, batches = npu_prepare.prepare_vision(model, "A16W8", 5)
     assert batches >= 1
-    tiles = mediatek.vision_batches(model, 5)[0]
+    tiles = npu_prepare.vision_batches(model, 5)[0]
     ep = vision["forward"]
     pixels = next(
         n for n in ep.graph.nodes if n.op == "placeholder" and n.name in ep.graph_signature.user_inputs
