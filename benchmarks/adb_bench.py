@@ -55,6 +55,13 @@ def progress(serial: str, message: str) -> None:
 def check_local(cfg: AdbBenchConfig) -> ArtifactSet:
     """Everything on this machine is checked before any phone is touched."""
     art = read_artifacts(cfg.artifacts)
+    if art.manifest.get("npu"):
+        # the NPU programs take caches, mask and rope as inputs: neither ExecuTorch's stock runners
+        # nor the app drive them; MediaTek's runner does (README: MediaTek NPU (NeuroPilot))
+        raise BadInput(
+            f"{cfg.artifacts}: MediaTek NPU programs ({art.backend}); bench adb's runners have no NeuroPilot "
+            "backend: run ExecuTorch's mtk_llama_executor_runner as the README's NeuroPilot section shows"
+        )
     if cfg.runner == "native":
         if cfg.runner_path is None or not cfg.runner_path.is_file():
             raise BadInput(f"{cfg.runner_path}: no such runner binary (--runner native PATH)")

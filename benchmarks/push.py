@@ -38,8 +38,10 @@ class ArtifactSet:
 
     @property
     def backend(self) -> str:
+        """The report's backend label, from the manifest: e.g. "xnnpack", "vulkan", "mediatek (mt6989)"."""
         backends = sorted({c.get("backend", "?") for c in self.manifest["components"].values()})
-        return "/".join(backends)
+        soc = (self.manifest.get("npu") or {}).get("soc")
+        return "/".join(backends) + (f" ({soc})" if soc else "")
 
     @property
     def bytes(self) -> int:

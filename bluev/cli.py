@@ -127,13 +127,15 @@ def tiles(
     type=click.Choice(["xnnpack", "vulkan", "portable", "mediatek"]),
     default="xnnpack",
     show_default=True,
+    help="xnnpack (phone CPU), vulkan (phone GPU), mediatek (Dimensity NPU, needs the NeuroPilot SDK).",
 )
 @click.option(
     "--quant",
-    default="default",
-    show_default=True,
-    help="Quantization recipe: default (LLM 4-bit g32, 8-bit embeddings, ViT 8-bit), float, 8da4w-g64, ...",
+    default=None,
+    help="Quantization recipe: default (LLM 4-bit g32, 8-bit embeddings, ViT 8-bit), float, 8da4w-g64, "
+    "mtk-a16w4, ... [default: default on xnnpack, float on vulkan, mtk-a16w4 on mediatek]",
 )
+@click.option("--soc", help="MediaTek SoC for --backend mediatek: mt6989 (Dimensity 9300), mt6991, mt6993.")
 @click.option("--out", type=click.Path(path_type=Path), required=True, help="Artifact directory to write.")
 @click.option("--force", is_flag=True, help="Replace artifacts of another preset in --out.")
 @click.option("--no-stock-runner", is_flag=True, help="Skip the bundle for ExecuTorch's stock runners.")
@@ -146,7 +148,8 @@ def export_cmd(
     preset: str,
     checkpoint: Path | None,
     backend: str,
-    quant: str,
+    quant: str | None,
+    soc: str | None,
     out: Path,
     force: bool,
     no_stock_runner: bool,
@@ -167,6 +170,7 @@ def export_cmd(
         checkpoint=checkpoint,
         backend=backend,
         quant=quant,
+        soc=soc,
         force=force,
         stock_runner=not no_stock_runner,
         components=tuple(c.strip() for c in components.split(",")) if components else (),

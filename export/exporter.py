@@ -7,7 +7,7 @@ import shutil
 import sys
 import tempfile
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from bluev.errors import BadInput
@@ -16,6 +16,7 @@ from bluev.export.lower import Coverage, lower
 from bluev.export.manifest import tensor_spec
 from bluev.export.presets import BuiltModel, Preset, build, get_preset
 from bluev.export.programs import (
+    FIXED_VISION_BATCH,
     llm_programs,
     projector_programs,
     runner_metadata,
@@ -33,9 +34,10 @@ class ExportOptions:
     out: Path
     checkpoint: Path | None = None
     backend: str = "xnnpack"
-    quant: str = "default"
+    quant: str | None = None  # None: the backend's default recipe (DEFAULT_QUANT)
     force: bool = False
     stock_runner: bool = True
+    soc: str | None = None  # MediaTek SoC (platform-config), only with backend mediatek
     # () = everything the preset has; ("vision",) = vision_encoder + projector only, for
     # measuring a big preset's ViT without building its LLM (such artifacts cannot answer)
     components: tuple[str, ...] = ()
@@ -43,6 +45,11 @@ class ExportOptions:
     @property
     def with_llm(self) -> bool:
         return not self.components or "llm" in self.components
+
+
+# XNNPACK: the paper's 4-bit recipe; Vulkan: float (the recipes' 4/8-bit kernels are XNNPACK's);
+# MediaTek: the paper's NPU precision, 16-bit activations and 4-bit LLM weights.
+DEFAULT_QUANT = {"xnnpack": "default", "portable": "default", "vulkan": "float", "mediatek": "mtk-a16w4"}
 
 
 @dataclass
@@ -73,10 +80,13 @@ class Progress:
 
 
 def check_options(opts: ExportOptions) -> tuple[Preset, Recipe]:
+    from bluev.export.mediatek import check_preset, check_soc
+
     preset = get_preset(opts.preset)
+    check_soc(opts.backend, opts.soc)
     if opts.backend == "mediatek":
-        raise BadInput("backend mediatek: the NeuroPilot export path is not built yet; use xnnpack or vulkan")
-    recipe = parse_recipe(opts.quant)
+        check_preset(preset)
+    recipe = parse_recipe(opts.quant or DEFAULT_QUANT.get(opts.backend, "default"))
     check_recipe_backend(recipe, opts.backend)
     check_components(opts, preset)
     if preset.llm is not None and opts.with_llm:  # shapes known before building: refuse before any work
@@ -100,6 +110,8 @@ def check_components(opts: ExportOptions, preset: Preset) -> None:
     unknown = [c for c in opts.components if c not in EXPORT_COMPONENTS]
     if unknown:
         raise BadInput(f"component {unknown[0]!r}: unknown, choose from {', '.join(EXPORT_COMPONENTS)}")
+    if opts.components and opts.backend == "mediatek":
+        raise BadInput("--components: the MediaTek export builds every program; leave it out")
     if "vision" in opts.components and not preset.multimodal:
         raise BadInput(f"preset {preset.name} is text-only: it has no vision tower to export")
     if opts.components and not opts.with_llm:
@@ -108,13 +120,20 @@ def check_components(opts: ExportOptions, preset: Preset) -> None:
 
 def check_recipe_backend(recipe: Recipe, backend: str) -> None:
     """A recipe whose kernels the backend lacks is refused before any work starts."""
+    if backend == "mediatek" and recipe.backend != "mediatek":
+        raise BadInput(
+            f"quant recipe {recipe.name!r}: the MediaTek NPU runs its own recipes; use --quant mtk-a16w4 "
+            "(the default) or mtk-a16w8"
+        )
     if recipe.is_float:
         return
-    if recipe.backend == "mediatek":
+    if recipe.backend == "mediatek" and backend != "mediatek":
         raise BadInput(
-            f"quant recipe {recipe.name!r} is for the MediaTek NPU, whose export needs the NeuroPilot SDK; "
-            "measure it with `bluev quant-report`"
+            f"quant recipe {recipe.name!r} is for the MediaTek NPU: export it with --backend mediatek "
+            "--soc SOC, or measure it with `bluev quant-report`"
         )
+    if recipe.backend == "mediatek":
+        return
     if backend != "xnnpack":
         raise BadInput(f"quant recipe {recipe.name!r}: its 4/8-bit kernels are XNNPACK's; use --quant float")
     if recipe.llm_linear.kind == "4w":
@@ -150,6 +169,11 @@ def check_destination(out: Path, preset: str, force: bool) -> None:
 
 def export(opts: ExportOptions) -> dict:
     preset, recipe = check_options(opts)
+    opts = replace(opts, quant=recipe.name)
+    if opts.backend == "mediatek":
+        from bluev.export.mediatek import export_mediatek
+
+        return export_mediatek(replace(opts, stock_runner=False), preset, recipe)
     with_vision = preset.multimodal and (not opts.components or "vision" in opts.components)
     steps = 3 + 2 * with_vision - (not opts.with_llm) + int(opts.stock_runner)
     progress = Progress(steps=steps)
@@ -200,15 +224,18 @@ def export_components(model: BuiltModel, opts: ExportOptions, out: Path, progres
     preset, results = model.preset, []
     if model.tower is not None and model.projector is not None and model.tiler is not None:
         max_batch = model.tiler.max_tiles + 1
-        started = progress.step("exporting vision_encoder.pte (batched tiles)")
-        programs = vision_programs(model.tower, max_batch)
+        fixed = FIXED_VISION_BATCH.get(opts.backend, False)
+        started = progress.step(
+            f"exporting vision_encoder.pte ({'a fixed batch of' if fixed else 'up to'} {max_batch} tiles)"
+        )
+        programs = vision_programs(model.tower, max_batch, fixed)
         results.append(write_program(out, "vision_encoder", programs, opts.backend, started))
         progress.finish(started, f", {results[-1].coverage.text()} ops delegated")
 
         started = progress.step("exporting projector.pte (2x2 downsampler + MLP)")
         width = model.tower.embeddings.config.hidden_size
         patches = model.tower.embeddings.num_patches
-        programs = projector_programs(model.projector, patches, width, max_batch)
+        programs = projector_programs(model.projector, patches, width, max_batch, fixed)
         results.append(write_program(out, "projector", programs, opts.backend, started))
         progress.finish(started, f", {results[-1].coverage.text()} ops delegated")
     if model.llm is None:
@@ -277,7 +304,9 @@ def assemble_manifest(
     out: Path,
     results: list[ComponentResult],
     build_seconds: float,
+    npu: dict | None = None,
 ) -> dict:
+    """The manifest; ``npu`` (MediaTek) adds what the NPU runner needs and its own LLM methods."""
     preset = model.preset
     model.tokenizer.save_pretrained(out / ".tokenizer")
     shutil.move(out / ".tokenizer" / "tokenizer.json", out / "tokenizer.json")
@@ -288,6 +317,7 @@ def assemble_manifest(
             "sha256": mf.sha256_file(out / r.file),
             "bytes": r.bytes,
             "backend": opts.backend,
+            **({"soc": opts.soc} if opts.soc else {}),
             "quant": opts.quant,
             "delegated_ops": r.coverage.delegated,
             "total_ops": r.coverage.total,
@@ -303,10 +333,11 @@ def assemble_manifest(
         "format_version": mf.FORMAT_VERSION,
         "preset": preset.name,
         "description": preset.description,
+        "backend": opts.backend,
         "source": source_info(model, opts),
         "components": components,
         "tokenizer": {"file": "tokenizer.json", "sha256": mf.sha256_file(out / "tokenizer.json")},
-        "llm": llm_info(model),
+        "llm": llm_info(model, npu),
         "quantization": recipe.to_dict(),
         "special_tokens": {"bos_id": model.bos_id, "eos_ids": model.eos_ids},
         "chat_template": {
@@ -314,8 +345,9 @@ def assemble_manifest(
             "suffix": model.chat.suffix,
             "image_position": model.chat.image_position,
         },
-        "vision": vision_info(model),
+        "vision": vision_info(model, opts.backend),
         "stock_runner": None,
+        **({"npu": npu} if npu else {}),
         "export": {"build_seconds": round(build_seconds, 2), "tools": mf.tool_versions()},
     }
     if stock is not None:
@@ -332,7 +364,7 @@ def assemble_manifest(
     return manifest
 
 
-def llm_info(model: BuiltModel) -> dict | None:
+def llm_info(model: BuiltModel, npu: dict | None = None) -> dict | None:
     """None for vision-only artifacts (``--components vision``), which the runtime cannot answer with."""
     if model.llm is None:
         return None
@@ -346,11 +378,14 @@ def llm_info(model: BuiltModel) -> dict | None:
         "params": args.param_count(),
         "max_seq_len": args.max_seq_len,
         "chunk_size": model.preset.chunk_size,
-        "methods": {"embed": "token_embedding", "prefill": "prefill", "decode": "prefill"},
+        # the NPU programs take embeddings from the runner's own table (manifest "npu")
+        "methods": {"embed": None, "prefill": "prefill", "decode": "decode"}
+        if npu
+        else {"embed": "token_embedding", "prefill": "prefill", "decode": "prefill"},
     }
 
 
-def vision_info(model: BuiltModel) -> dict | None:
+def vision_info(model: BuiltModel, backend: str = "xnnpack") -> dict | None:
     if model.tower is None or model.tiler is None:
         return None
     emb = model.tower.embeddings
@@ -364,6 +399,8 @@ def vision_info(model: BuiltModel) -> dict | None:
         "thumbnail_first": True,
         "normalize": {"mean": [0.5, 0.5, 0.5], "std": [0.5, 0.5, 0.5]},
         "max_batch": model.tiler.max_tiles + 1,
+        # vulkan/mediatek: the programs take exactly max_batch tiles; the runner pads with zero tiles
+        "fixed_batch": FIXED_VISION_BATCH.get(backend, backend == "mediatek"),
     }
 
 
@@ -409,5 +446,11 @@ def summary_table(manifest: dict, total_seconds: float) -> str:
     lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)) for row in rows]
     lines.insert(1, "  ".join("-" * w for w in widths))
     quant = {c["quant"] for c in manifest["components"].values()}
-    lines.append(f"preset {manifest['preset']}, quant {'/'.join(sorted(quant))}, total {total_seconds:.1f}s")
+    backend = manifest.get("backend", "xnnpack") + (
+        f" ({manifest['npu']['soc']})" if manifest.get("npu") else ""
+    )
+    quants = "/".join(sorted(quant))
+    lines.append(
+        f"preset {manifest['preset']}, backend {backend}, quant {quants}, total {total_seconds:.1f}s"
+    )
     return "\n".join(lines)

@@ -47,17 +47,30 @@ class DecodeTokens(nn.Module):
         return self.llm.decode_embeddings(self.llm.tok_embeddings(tokens), input_pos)
 
 
-def vision_programs(tower: VisionTower, max_batch: int) -> dict[str, ExportedProgram]:
+def vision_programs(tower: VisionTower, max_batch: int, fixed: bool = False) -> dict[str, ExportedProgram]:
+    """Tiles [1..max_batch, 3, S, S]; ``fixed``: exactly max_batch tiles (the caller pads)."""
     size = tower.embeddings.config.image_size if hasattr(tower.embeddings, "config") else 384
+    if fixed:
+        return {"forward": export_method(tower, (torch.zeros(max_batch, 3, size, size),))}
     example = (torch.zeros(2, 3, size, size),)
     batch = Dim("tiles", min=1, max=max_batch)
     return {"forward": export_method(tower, example, {"pixels": {0: batch}})}
 
 
-def projector_programs(projector: Projector, patches: int, width: int, max_batch: int) -> dict:
+def projector_programs(
+    projector: Projector, patches: int, width: int, max_batch: int, fixed: bool = False
+) -> dict:
+    if fixed:
+        return {"forward": export_method(projector, (torch.zeros(max_batch, patches, width),))}
     example = (torch.zeros(2, patches, width),)
     batch = Dim("tiles", min=1, max=max_batch)
     return {"forward": export_method(projector, example, {"features": {0: batch}})}
+
+
+# Vulkan's delegate fails on a symbolic tile batch (its FuseViewCopyTransform meets view sizes
+# computed outside the delegate: "used before it has been defined"), so on Vulkan the vision
+# programs take a fixed batch, as on the NPU.
+FIXED_VISION_BATCH = {"vulkan": True}
 
 
 def llm_programs(llm: Transformer, chunk: int) -> dict[str, ExportedProgram]:

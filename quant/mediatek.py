@@ -50,18 +50,42 @@ def neuropilot_quantizer(precision: str):  # noqa: ANN201  (a torchao PT2E Quant
 
 
 def pt2e_quantize(
-    module: nn.Module, example: tuple, calibration: Iterable[tuple], precision: str
+    module: nn.Module,
+    example: tuple,
+    calibration: Iterable[tuple],
+    precision: str,
+    dynamic_shapes: object = None,
+    fold_quantize: bool = True,
 ) -> torch.fx.GraphModule:
     """Export, annotate with the NeuroPilot quantizer, calibrate on real inputs, convert.
 
     The result is a GraphModule with quantize/dequantize nodes: running it on the
-    host gives the numerics the NPU would be asked to reproduce.
+    host gives the numerics the NPU would be asked to reproduce. The NPU export
+    keeps the weights' quantize nodes (``fold_quantize=False``, as ExecuTorch's
+    MediaTek example does) so NeuroPilot's converter sees float weights plus their
+    quantization parameters, and may trace with ``dynamic_shapes`` so one calibrated
+    graph is re-exported at several static shapes (prefill and decode).
     """
-    from torchao.quantization.pt2e.quantize_pt2e import convert_pt2e, prepare_pt2e
-
     with torch.no_grad():
-        graph = torch.export.export(module, example, strict=False).module()
-        prepared = prepare_pt2e(graph, neuropilot_quantizer(precision))
+        prepared = pt2e_prepare(module, example, precision, dynamic_shapes)
         for inputs in calibration:
             prepared(*inputs)
-        return convert_pt2e(prepared)
+        return pt2e_convert(prepared, fold_quantize)
+
+
+def pt2e_prepare(
+    module: nn.Module, example: tuple, precision: str, dynamic_shapes: object = None
+) -> torch.fx.GraphModule:
+    """The exported graph with observers in place: call it on calibration inputs, then convert."""
+    from torchao.quantization.pt2e.quantize_pt2e import prepare_pt2e
+
+    with torch.no_grad():
+        graph = torch.export.export(module, example, dynamic_shapes=dynamic_shapes, strict=False).module()
+        return prepare_pt2e(graph, neuropilot_quantizer(precision))
+
+
+def pt2e_convert(prepared: torch.fx.GraphModule, fold_quantize: bool = True) -> torch.fx.GraphModule:
+    from torchao.quantization.pt2e.quantize_pt2e import convert_pt2e
+
+    with torch.no_grad():
+        return convert_pt2e(prepared, fold_quantize=fold_quantize)

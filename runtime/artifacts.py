@@ -15,7 +15,14 @@ from bluev.fileio import sha256_file
 
 FORMAT = "bluev-artifacts"
 FORMAT_VERSION = 1
-HOST_BACKENDS = ("xnnpack", "portable", "vulkan")
+HOST_BACKENDS = ("xnnpack", "portable")
+# Backends whose delegate the host runtime may lack: manifest name -> ExecuTorch backend id.
+# The executorch wheel's pybindings register XNNPACK (and QNN/OpenVINO), not Vulkan.
+OPTIONAL_HOST_BACKENDS = {"vulkan": "VulkanBackend"}
+PHONE_ONLY = {
+    "mediatek": "the MediaTek NPU (NeuroPilot) runs only on a Dimensity phone",
+    "vulkan": "this host's ExecuTorch runtime has no Vulkan backend; it runs on the phone's GPU",
+}
 
 
 @dataclass
@@ -57,6 +64,8 @@ class Artifacts:
         entries = [*m.get("components", {}).items(), ("tokenizer", m["tokenizer"])]
         if m.get("stock_runner"):
             entries.append(("stock_runner", m["stock_runner"]))
+        if (m.get("npu") or {}).get("embedding"):  # the NPU runner's token embedding table
+            entries.append(("token_embedding", m["npu"]["embedding"]))
         return entries
 
 
@@ -87,8 +96,21 @@ def open_artifacts(root: str | Path, verify: bool = True, on_host: bool = True) 
         if verify and sha256_file(path) != entry["sha256"]:
             raise BadInput(f"{path}: sha256 does not match the manifest (corrupt or replaced file)")
     for name, comp in manifest["components"].items() if on_host else []:
-        if comp.get("backend") not in HOST_BACKENDS:
+        backend = comp.get("backend")
+        if backend not in HOST_BACKENDS and not host_has_backend(backend):
+            reason = PHONE_ONLY.get(backend, "which runs only on the phone")
             raise BadInput(
-                f"{art.path(name)}: built for backend {comp.get('backend')!r}, which runs only on the phone"
+                f"{art.path(name)}: built for backend {backend!r}: {reason} (`bluev bench adb`); "
+                "export with --backend xnnpack to run on this host"
             )
     return art
+
+
+def host_has_backend(backend: str | None) -> bool:
+    """Whether this host's ExecuTorch runtime registers the backend's delegate."""
+    delegate = OPTIONAL_HOST_BACKENDS.get(backend or "")
+    if delegate is None:
+        return False
+    from executorch.extension.pybindings import portable_lib
+
+    return delegate in portable_lib._get_registered_backend_names()

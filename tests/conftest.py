@@ -24,6 +24,12 @@ def bluev_cli():
     return run_bluev
 
 
+@pytest.fixture(scope="session")
+def bluev_cli_once():
+    """`run_bluev` for session/module fixtures that run one command shared by several tests."""
+    return run_bluev
+
+
 def bluev_run_json(artifacts: Path, prompt: str, *extra: str) -> dict:
     """`bluev run --json` on an artifact directory; fails the test with stderr if it fails."""
     r = run_bluev("run", "--artifacts", str(artifacts), "--prompt", prompt, "--json", *extra)
@@ -86,6 +92,12 @@ def tiny_artifacts(tmp_path_factory) -> Path:
 def tiny_quant_artifacts(tmp_path_factory) -> Path:
     """Tiny artifacts with the default recipe (what `make export` builds)."""
     return export_once(tmp_path_factory, "tiny", "tiny")
+
+
+@pytest.fixture(scope="session")
+def tiny_vulkan_artifacts(tmp_path_factory) -> Path:
+    """Tiny for the phone GPU (float, the Vulkan default); no stock bundle, to keep the test short."""
+    return export_once(tmp_path_factory, "tiny-vulkan", "tiny", "--backend", "vulkan", "--no-stock-runner")
 
 
 @pytest.fixture(scope="session")
