@@ -139,9 +139,11 @@ def bench_host(opts: HostBenchOptions) -> dict:
     manifest = art.manifest
     present = [c for c, has in (("llm", art.has_llm), ("vision", art.multimodal)) if has]
     components = list(opts.components) or present
-    unknown = [c for c in components if c not in ("llm", "vision")]
+    from bluev.export.exporter import EXPORT_COMPONENTS  # the same parts export can write
+
+    unknown = [c for c in components if c not in EXPORT_COMPONENTS]
     if unknown:
-        raise BadInput(f"--components: {unknown[0]!r} is unknown, choose from llm, vision")
+        raise BadInput(f"--components: {unknown[0]!r} is unknown, choose from {', '.join(EXPORT_COMPONENTS)}")
     if "vision" in components and not art.multimodal:
         raise BadInput(f"{opts.artifacts}: --components vision, but the {art.preset} artifacts are text-only")
     if "llm" in components and not art.has_llm:

@@ -119,6 +119,11 @@ def tiles(
         click.echo(f"grid picture: {out}")
 
 
+def split_components(option: str | None) -> tuple[str, ...]:
+    """``--components llm,vision`` as a tuple; empty when the option is not given."""
+    return tuple(c.strip() for c in option.split(",")) if option else ()
+
+
 @cli.command("export")
 @click.option("--preset", default="tiny", show_default=True, help="tiny, bluelm-v-3b, smollm2 or hf.")
 @click.option("--checkpoint", type=click.Path(path_type=Path), help="Local HF checkpoint dir (preset hf).")
@@ -173,7 +178,7 @@ def export_cmd(
         soc=soc,
         force=force,
         stock_runner=not no_stock_runner,
-        components=tuple(c.strip() for c in components.split(",")) if components else (),
+        components=split_components(components),
     )
     manifest = export(opts)
     click.echo(summary_table(manifest, time.monotonic() - started))
@@ -284,7 +289,7 @@ def quant_report_cmd(
         preset=preset,
         recipes=list(recipes),
         checkpoint=checkpoint,
-        components=tuple(c.strip() for c in components.split(",")) if components else None,
+        components=split_components(components) or None,
         window=window,
         max_tokens=max_tokens,
         images=list(images),
@@ -347,7 +352,7 @@ def bench_host_cmd(
 
     if (artifacts is None) == (preset is None):
         raise BadInput("bench host: give either --artifacts DIR or --preset NAME")
-    parts = tuple(c.strip() for c in components.split(",")) if components else ()
+    parts = split_components(components)
     folder = bench_artifacts(artifacts, preset, parts)
     opts = HostBenchOptions(
         artifacts=folder,
