@@ -34,6 +34,8 @@ METRICS = (
     "ttft_ms",
     "ttft_decoupled_ms",
     "ttft_saved_ms",
+    "caller_stall_ms",
+    "caller_stall_ms_inline",
     "peak_rss_mb",
 )
 

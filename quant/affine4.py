@@ -8,9 +8,12 @@ weights. We split it as
     w = d * (u - 8)  +  (lo + 8 d)
         ^ symmetric 4-bit, XNNPACK      ^ one offset per group
 
-so ``W x = W_sym x + C · groupsum(x)``, where C [out, in / group] is a small
-linear (8-bit, per channel) over the per-group sums of the input (themselves a
-0/1 matmul, shared by all layers of one width). For weights
+so ``W x = W_sym x + C · groupsum(x) = W_sym x + (group C) · groupmean(x)``, where
+C [out, in / group] is a small linear (8-bit, per channel) over the per-group
+means of the input. The means are XNNPACK's 4-D mean over [1, N * in / group,
+group, 1]: it reads only x, where the 0/1 group-sum matmul it replaced read an
+fp32 [in / group, in] matrix per projection (12.6 MB per SmolLM2 token; decode
+164-167 -> 180-199 tok/s, `python -m bluev.benchmarks.worker` A/B). For weights
 that came from a Q4_1 GGUF file (preset smollm2) the split reproduces the file's
 grid exactly; re-quantizing those weights symmetrically instead costs +50%
 perplexity on SmolLM2-135M (`bluev quant-report --preset smollm2`).
@@ -19,8 +22,9 @@ perplexity on SmolLM2-135M (`bluev quant-report --preset smollm2`).
 from __future__ import annotations
 
 import torch
-import torch.nn.functional as F
 from torch import nn
+
+from bluev.export.delegable import delegable_shape
 
 LEVELS = 15  # 4-bit unsigned range 0..15
 
@@ -68,32 +72,22 @@ class AffineInt4Linear(nn.Module):
         if linear.bias is not None:
             self.linear.bias = nn.Parameter(linear.bias.detach().clone(), requires_grad=False)
         self.offset = nn.Linear(width // group, out, bias=False)
-        with torch.no_grad():
-            self.offset.weight.copy_(lo + 8 * step)
+        with torch.no_grad():  # applied to group means: times group gives the sums' coefficient
+            self.offset.weight.copy_((lo + 8 * step) * group)
         if width // group > 1:  # a one-column offset stays float (torchao cannot quantize it; it is tiny)
             config = Int8DynamicActivationIntxWeightConfig(
                 weight_dtype=torch.int8, weight_granularity=PerAxis(0)
             )
             quantize_(self.offset, config, filter_fn=lambda m, _fqn: isinstance(m, nn.Linear))
 
-        self.group_sum = group_sum_weight(width, group)
-
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        # the group sums as a 0/1 matmul rather than reshape + sum: XNNPACK delegates linears, not sums
-        group_sums = F.linear(x, self.group_sum)
-        return self.linear(x) + self.offset(group_sums)
+        return self.linear(x) + self.offset(group_means(x, self.group))
 
 
-_GROUP_SUMS: dict[tuple[int, int], nn.Parameter] = {}
-
-
-def group_sum_weight(width: int, group: int) -> nn.Parameter:
-    """One shared [width / group, width] 0/1 matrix per shape, so the program stores it once."""
-    key = (width, group)
-    if key not in _GROUP_SUMS:
-        ones = torch.eye(width // group).repeat_interleave(group, dim=1)
-        _GROUP_SUMS[key] = nn.Parameter(ones, requires_grad=False)
-    return _GROUP_SUMS[key]
+def group_means(x: torch.Tensor, group: int) -> torch.Tensor:
+    """[..., width] -> [..., width / group] in the one mean form XNNPACK delegates (4-D, inner dims)."""
+    means = x.reshape(1, -1, group, 1).mean(dim=(2, 3), keepdim=True)
+    return means.reshape(delegable_shape([*x.shape[:-1], x.shape[-1] // group]))
 
 
 def swap_linears_(module: nn.Module, group: int, skip: set[str] | None = None, prefix: str = "") -> int:

@@ -44,7 +44,7 @@ def quantize_linears_(module: nn.Module, scheme: LinearScheme, skip: frozenset[s
     """Quantize every nn.Linear under `module` but the dotted names in `skip`; returns the count."""
     if scheme.kind == "none":
         return 0
-    if scheme.kind == "8da4w":  # asymmetric groups on the symmetric kernel (affine4.py)
+    if scheme.kind == "8da4w" and not scheme.symmetric:  # min/max groups on the symmetric kernel (affine4.py)
         return swap_linears_(module, scheme.group_size, set(skip))
     from torchao.quantization import quantize_
 

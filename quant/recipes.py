@@ -7,7 +7,10 @@ what it costs. Names:
 ``float``            nothing quantized.
 ``default``          the paper's: LLM linears 4-bit weights (group 32) with 8-bit dynamic
                      activations, 8-bit embeddings, ViT and projector 8-bit (per channel).
-``8da4w-gN``         LLM linears 4-bit group N + 8-bit dynamic activations (XNNPACK's fast path).
+``8da4w-gN``         LLM linears 4-bit group N + 8-bit dynamic activations (XNNPACK's fast path),
+                     min/max groups (quant/affine4.py).
+``8da4w-gN-sym``     the same with symmetric groups, no offsets: ExecuTorch export_llm's scheme,
+                     fewer ops per layer, less exact.
 ``4w-gN``            LLM linears 4-bit group N, weight-only (activations stay float).
 ``8da8w``            LLM linears 8-bit per channel: the fallback when 4-bit costs too much.
 ``...-emb4``         any of the above with 4-bit embeddings (group 32) instead of 8-bit.
@@ -35,6 +38,7 @@ class LinearScheme:
 
     kind: str = "none"
     group_size: int = 0
+    symmetric: bool = False  # 8da4w: plain symmetric groups instead of min/max groups + offsets
 
     @property
     def bits(self) -> int:
@@ -44,6 +48,8 @@ class LinearScheme:
         if self.kind == "none":
             return "float32"
         group = f"group {self.group_size}" if self.group_size else "per channel"
+        if self.symmetric:
+            group += ", symmetric"
         acts = "8-bit dynamic activations" if self.kind.startswith("8da") else "float activations"
         return f"{self.bits}-bit weights ({group}), {acts}"
 
@@ -85,7 +91,11 @@ class Recipe:
         return {
             "name": self.name,
             "description": self.description,
-            "llm_linear": {"kind": self.llm_linear.kind, "group_size": self.llm_linear.group_size},
+            "llm_linear": {
+                "kind": self.llm_linear.kind,
+                "group_size": self.llm_linear.group_size,
+                "symmetric": self.llm_linear.symmetric,
+            },
             "llm_embedding": {"bits": self.llm_embedding.bits, "group_size": self.llm_embedding.group_size},
             "vision_linear": {"kind": self.vision_linear.kind, "group_size": self.vision_linear.group_size},
             "mediatek": {"llm": self.mediatek_llm, "vision": self.mediatek_vision}
@@ -124,7 +134,7 @@ RECIPES: dict[str, Recipe] = {
     ]
 }
 
-_PATTERN = re.compile(r"^(?P<kind>8da4w|4w|8da8w)(?:-g(?P<group>\d+))?(?P<emb>-emb[48])?$")
+_PATTERN = re.compile(r"^(?P<kind>8da4w|4w|8da8w)(?:-g(?P<group>\d+))?(?P<sym>-sym)?(?P<emb>-emb[48])?$")
 
 
 def parse_recipe(name: str) -> Recipe:
@@ -133,9 +143,11 @@ def parse_recipe(name: str) -> Recipe:
         return RECIPES[name]
     match = _PATTERN.match(name)
     if match is None:
-        families = "8da4w-gN, 4w-gN, 8da8w (each optionally with -emb4 or -emb8)"
+        families = "8da4w-gN[-sym], 4w-gN, 8da8w (each optionally with -emb4 or -emb8)"
         raise BadInput(f"quant recipe {name!r}: unknown; use {', '.join(RECIPES)} or {families}")
     kind, group = match["kind"], int(match["group"] or 0)
+    if match["sym"] and kind != "8da4w":
+        raise BadInput(f"quant recipe {name!r}: -sym applies to 8da4w only ({kind} is symmetric already)")
     if kind == "8da8w" and group:
         raise BadInput(f"quant recipe {name!r}: 8da8w is per channel, it takes no -g group size")
     if kind != "8da8w":
@@ -145,7 +157,7 @@ def parse_recipe(name: str) -> Recipe:
                 f"quant recipe {name!r}: group size {group} cannot run on XNNPACK "
                 f"(4-bit groups must be a multiple of {XNNPACK_GROUP_MULTIPLE})"
             )
-    scheme = LinearScheme(kind, group)
+    scheme = LinearScheme(kind, group, symmetric=bool(match["sym"]))
     embedding = EMB4 if match["emb"] == "-emb4" else EMB8
     description = f"LLM linears {scheme.describe()}, embeddings {embedding.describe()}, ViT/projector 8-bit"
     return Recipe(name, description, scheme, embedding, VISION8)

@@ -8,7 +8,6 @@ from __future__ import annotations
 import resource
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,6 +18,7 @@ from bluev.errors import BadInput
 from bluev.runtime.artifacts import Artifacts, open_artifacts
 from bluev.runtime.sampling import Sampler, SamplerConfig
 from bluev.runtime.text import ChatTemplate, StreamDecoder, TextCodec
+from bluev.runtime.tile_encoder import TileEncoder, TileEncoderProcess, open_tile_encoder
 from bluev.runtime.tiler import TilerConfig
 
 
@@ -71,8 +71,13 @@ def peak_rss_mb() -> float:
 class Pipeline:
     """Loaded programs for one artifact directory; `generate` answers one prompt."""
 
-    def __init__(self, artifacts: Artifacts | str | Path, need_llm: bool = True) -> None:
-        """``need_llm=False`` also opens vision-only artifacts (the host benchmark's tile timing)."""
+    def __init__(
+        self, artifacts: Artifacts | str | Path, need_llm: bool = True, image_encoder: str = "inline"
+    ) -> None:
+        """``need_llm=False`` also opens vision-only artifacts (the host benchmark's tile timing).
+        ``image_encoder="process"`` runs the vision programs in a child process
+        (runtime/tile_encoder.py): tiles are then prepared while earlier ones encode, and
+        a ``Session``'s caller is not stalled by an encoding picture."""
         from executorch.runtime import Runtime
 
         self.art = artifacts if isinstance(artifacts, Artifacts) else open_artifacts(artifacts)
@@ -81,12 +86,12 @@ class Pipeline:
         m = self.art.manifest
         load_kernels()
         runtime = Runtime.get()
+        self.tiles: TileEncoder | TileEncoderProcess | None = None
         try:
-            self.vision = self.projector = None
             if self.art.multimodal:
-                self.vision = runtime.load_program(self.art.path("vision_encoder")).load_method("forward")
-                self.projector = runtime.load_program(self.art.path("projector")).load_method("forward")
+                self.tiles = open_tile_encoder(self.art, image_encoder)
             if not self.art.has_llm:
+                self._wait_for_encoder()
                 return
             llm = runtime.load_program(self.art.path("llm"))
             methods = m["llm"]["methods"]
@@ -96,7 +101,9 @@ class Pipeline:
             same = methods["decode"] == methods["prefill"]
             self.decode_method = self.prefill_method if same else llm.load_method(methods["decode"])
         except (RuntimeError, ValueError) as exc:
+            self.close()
             raise BadInput(f"{self.art.root}: ExecuTorch could not load the programs ({exc})") from None
+        self._wait_for_encoder()
         self._llm_program = llm  # keeps the methods' shared buffers alive
         self.codec = TextCodec(self.art.tokenizer_path)
         self.chat = ChatTemplate.from_manifest(m)
@@ -114,43 +121,61 @@ class Pipeline:
     def encode_image(self, image: str | Path, stats: Stats, pipelined: bool = True) -> torch.Tensor:
         """Image file -> LLM embeddings [1, tokens, dim].
 
-        Pipelined (the paper's scheduling): the thumbnail is encoded while a second
-        thread resizes the photo onto the canvas and cuts the grid tiles, so only the
-        thumbnail's preparation is on the critical path. Not pipelined: every tile is
-        prepared first, then all are encoded in the largest batches.
+        Pipelined (the paper's scheduling): each stage (thumbnail, then the grid) goes to
+        the encoder as soon as it is prepared, so with ``image_encoder="process"`` the
+        grid is resized and cut while the thumbnail encodes. Inline, the encoder holds
+        the GIL and the stages simply run one after the other. Not pipelined: every
+        tile is prepared first, then all are encoded in the largest batches.
         """
         from bluev.runtime.image import open_for_tiling, tile_stages
 
-        if self.vision is None or self.projector is None:
+        if self.tiles is None:
             raise BadInput(f"{image}: the {self.art.preset} artifacts are text-only (no vision encoder)")
         started = time.perf_counter()
         img, plan = open_for_tiling(image, self.tiler_config())
         stages = tile_stages(img, plan)
-        if not pipelined:
-            pieces = self.encode_tiles(np.concatenate([stage() for stage in stages]))
+        if pipelined:
+            pending = [self.tiles.submit(stage()) for stage in stages]
         else:
-            with ThreadPoolExecutor(max_workers=1, thread_name_prefix="bluev-tiles") as prep:
-                pending = prep.submit(stages[0])
-                pieces = []
-                for k in range(len(stages)):
-                    pixels = pending.result()
-                    if k + 1 < len(stages):
-                        pending = prep.submit(stages[k + 1])
-                    pieces += self.encode_tiles(pixels)
+            pending = [self.tiles.submit(np.concatenate([stage() for stage in stages]))]
+        embeds = torch.cat([f.result() for f in pending], dim=0)  # re-raises the encoder's error
         stats.tiles = plan.images_to_encode
         stats.image_encode_ms = (time.perf_counter() - started) * 1000.0
-        return torch.cat(pieces, dim=0).unsqueeze(0)
+        return embeds.unsqueeze(0)
 
-    def encode_tiles(self, pixels: np.ndarray) -> list[torch.Tensor]:
-        """Normalised tiles [N, 3, H, W] -> per-batch projector outputs, batches of max_batch."""
-        assert self.vision is not None and self.projector is not None
-        tiles = torch.from_numpy(pixels)
-        batch = int(self.art.manifest["vision"]["max_batch"])
-        pieces = []
-        for first in range(0, tiles.shape[0], batch):
-            features = self.vision.execute([tiles[first : first + batch].contiguous()])[0]
-            pieces.append(self.projector.execute([features])[0])
-        return pieces
+    def encode_tiles(self, pixels: np.ndarray) -> torch.Tensor:
+        """Normalised tiles [N, 3, H, W] -> projector outputs [N * tokens per tile, dim]."""
+        if self.tiles is None:
+            raise BadInput(f"the {self.art.preset} artifacts are text-only (no vision encoder)")
+        return self.tiles.submit(pixels).result()
+
+    def use_image_encoder(self, where: str) -> None:
+        """Switch where the vision programs run (``inline`` or ``process``) without reloading the LLM."""
+        if self.tiles is None:
+            raise BadInput(f"the {self.art.preset} artifacts are text-only (no vision encoder)")
+        self.tiles.close()
+        self.tiles = open_tile_encoder(self.art, where)
+        self._wait_for_encoder()
+
+    def _wait_for_encoder(self) -> None:
+        """A child encoder loads while this process loads the LLM; ready (or its error) on return."""
+        if self.tiles is not None:
+            try:
+                self.tiles.wait_ready()
+            except BaseException:
+                self.close()
+                raise
+
+    def close(self) -> None:
+        """Stops the image encoder's process, if it has one."""
+        if self.tiles is not None:
+            self.tiles.close()
+
+    def __enter__(self) -> Pipeline:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     # --- text -----------------------------------------------------------------------------
 

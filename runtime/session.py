@@ -4,6 +4,11 @@
 returns at once; ``ask()`` waits only for what is left of that work, so the time to
 the first token no longer includes the image when the question took longer to write
 than the image took to encode.
+
+On the host give the Session a ``Pipeline(..., image_encoder="process")``: an inline
+encoder holds the GIL while each batch runs (ExecuTorch's binding does not release
+it), which stalls the caller's thread for that long; with the encoder in a child
+process the background thread here only prepares tiles and waits on a pipe.
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ import copy
 import torch
 from torch import nn
 
-from bluev.quant.affine4 import AffineInt4Linear, affine_groups
+from bluev.quant.affine4 import AffineInt4Linear, affine_groups, group_means
 from bluev.quant.apply import quantize_linears_
 from bluev.quant.recipes import LinearScheme
 
@@ -48,7 +48,15 @@ def test_affine_beats_symmetric_on_asymmetric_groups():
     assert err_affine < 0.02 and err_affine < err_symmetric / 3
 
 
-def test_group_sum_matrix_is_shared_per_shape():
-    a = AffineInt4Linear(q4_1_grid_linear(), 32)
-    b = AffineInt4Linear(q4_1_grid_linear(out=64), 32)
-    assert a.group_sum is b.group_sum and a.group_sum.shape == (4, 128)
+def test_group_means_in_the_delegable_form_match_a_plain_mean():
+    x = torch.randn(1, 5, 128, generator=torch.Generator().manual_seed(2))
+    expected = x.reshape(1, 5, 4, 32).mean(-1)
+    torch.testing.assert_close(group_means(x, 32), expected)
+    torch.testing.assert_close(group_means(x[0], 32), expected[0])
+
+
+def test_symmetric_scheme_keeps_plain_linears_without_offsets():
+    holder = nn.Sequential(q4_1_grid_linear())
+    assert quantize_linears_(holder, LinearScheme("8da4w", 32, symmetric=True)) == 1
+    assert isinstance(holder[0], nn.Linear) and not hasattr(holder[0], "offset")
+    assert quantize_linears_(nn.Sequential(q4_1_grid_linear()), LinearScheme("8da4w", 32)) == 1

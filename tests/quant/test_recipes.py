@@ -30,6 +30,14 @@ def test_family_names(name, kind, group, emb):
     r = parse_recipe(name)
     assert (r.llm_linear.kind, r.llm_linear.group_size, r.llm_embedding.bits) == (kind, group, emb)
     assert r.to_dict()["name"] == name
+    assert not r.llm_linear.symmetric
+
+
+def test_symmetric_variant_is_export_llms_scheme():
+    r = parse_recipe("8da4w-g32-sym-emb4")
+    assert (r.llm_linear.kind, r.llm_linear.group_size, r.llm_linear.symmetric) == ("8da4w", 32, True)
+    assert r.llm_embedding.bits == 4 and r.to_dict()["llm_linear"]["symmetric"] is True
+    assert "symmetric" in r.description
 
 
 def test_mediatek_recipes():
@@ -44,6 +52,7 @@ def test_mediatek_recipes():
         ("8da4w-g48", "multiple of 32"),
         ("8da8w-g32", "per channel"),
         ("8da4w-g32-emb2", "unknown"),
+        ("8da8w-sym", "8da4w only"),
     ],
 )
 def test_bad_names(name, needle):

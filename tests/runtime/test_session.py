@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from bluev.errors import BadInput
-from bluev.runtime.pipeline import Pipeline
+from bluev.runtime.artifacts import open_artifacts
+from bluev.runtime.pipeline import Pipeline, Stats
 from bluev.runtime.sample import draw_sample
 from bluev.runtime.session import Session
 
@@ -21,10 +22,12 @@ def sample_png(tmp_path_factory) -> Path:  # noqa: ANN001
 
 
 @pytest.mark.slow
-def test_session_answers_like_generate_and_hides_the_encoding(tiny_artifacts: Path, sample_png: Path) -> None:
-    pipeline = Pipeline(tiny_artifacts)
-    direct = pipeline.generate("What is in this picture?", sample_png, max_new_tokens=6)
-    with Session(pipeline) as session:
+@pytest.mark.parametrize("image_encoder", ["inline", "process"])
+def test_session_answers_like_generate_and_hides_the_encoding(
+    tiny_artifacts: Path, sample_png: Path, image_encoder: str
+) -> None:
+    direct = Pipeline(tiny_artifacts).generate("What is in this picture?", sample_png, max_new_tokens=6)
+    with Pipeline(tiny_artifacts, image_encoder=image_encoder) as pipeline, Session(pipeline) as session:
         session.add_image(sample_png)
         time.sleep(direct.stats.image_encode_ms / 1000.0 * 3 + 0.2)  # the user is still typing
         answer = session.ask("What is in this picture?", max_new_tokens=6)
@@ -52,17 +55,33 @@ def test_pipelined_tiles_encode_like_the_sequential_path(tiny_artifacts: Path, t
     import torch
 
     from bluev.runtime.image import load_tiles
-    from bluev.runtime.pipeline import Stats
 
     photo = tmp_path / "photo.jpg"
     draw_sample(2016, 1512).save(photo, quality=90)  # a phone-photo-sized picture, several tiles
     pipeline = Pipeline(tiny_artifacts)
-    stats = [Stats(), Stats()]
-    pipelined = pipeline.encode_image(photo, stats[0], pipelined=True)
-    sequential = pipeline.encode_image(photo, stats[1], pipelined=False)
-    reference = torch.cat(pipeline.encode_tiles(load_tiles(photo, pipeline.tiler_config()).pixels))
-    assert stats[0].tiles == stats[1].tiles > 2
+    reference = pipeline.encode_tiles(load_tiles(photo, pipeline.tiler_config()).pixels)
+    stats = [Stats(), Stats(), Stats()]
+    sequential = pipeline.encode_image(photo, stats[0], pipelined=False)
+    pipeline.use_image_encoder("process")
+    in_child = pipeline.encode_image(photo, stats[1], pipelined=False)
+    pipelined = pipeline.encode_image(photo, stats[2], pipelined=True)
+    pipeline.close()
+    assert stats[0].tiles == stats[1].tiles == stats[2].tiles > 2
     assert pipelined.shape == sequential.shape == (1, *reference.shape)
+    torch.testing.assert_close(sequential[0], reference, rtol=0, atol=0)
+    # same programs, same thread count in the child
+    torch.testing.assert_close(in_child[0], reference, rtol=1e-5, atol=1e-5)
     # the thumbnail runs as its own batch when pipelined: equal up to batch-size rounding
     torch.testing.assert_close(pipelined[0], reference, rtol=1e-4, atol=1e-4)
-    torch.testing.assert_close(sequential[0], reference, rtol=0, atol=0)
+
+
+@pytest.mark.slow
+def test_encoder_process_reports_what_it_could_not_load(tiny_artifacts: Path, tmp_path: Path) -> None:
+    """A program the child cannot load fails the Pipeline with the reason, not a dead pool later."""
+    import shutil
+
+    broken = tmp_path / "broken"
+    shutil.copytree(tiny_artifacts, broken)
+    (broken / "vision_encoder.pte").write_bytes(b"not a program")
+    with pytest.raises(BadInput, match="could not load the vision programs"):
+        Pipeline(open_artifacts(broken, verify=False), image_encoder="process")
