@@ -13,10 +13,15 @@ C [out, in / group] is a small linear (8-bit, per channel) over the per-group
 means of the input. The means are XNNPACK's 4-D mean over [1, N * in / group,
 group, 1]: it reads only x, where the 0/1 group-sum matmul it replaced read an
 fp32 [in / group, in] matrix per projection (12.6 MB per SmolLM2 token; decode
-164-167 -> 180-199 tok/s, `python -m bluev.benchmarks.worker` A/B). For weights
+0.86x -> 0.92x export_llm in `bluev bench host --preset smollm2`). For weights
 that came from a Q4_1 GGUF file (preset smollm2) the split reproduces the file's
-grid exactly; re-quantizing those weights symmetrically instead costs +50%
-perplexity on SmolLM2-135M (`bluev quant-report --preset smollm2`).
+grid exactly; re-quantizing those weights symmetrically instead (``-sym``) costs
+a third more perplexity on SmolLM2-135M (`bluev quant-report --preset smollm2
+--recipe default --recipe 8da4w-g32-sym`).
+
+Tried and dropped: the offsets as two extra 4-bit blocks of the main linear
+over ``[x, group sums]`` (~10 fewer XNNPACK ops per layer): decode no faster
+(median 184 vs 192 tok/s over 9 alternating rounds) and perplexity 34.2 vs 34.1.
 """
 
 from __future__ import annotations
