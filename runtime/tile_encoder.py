@@ -14,9 +14,14 @@ embeddings through a pipe.
 
 from __future__ import annotations
 
-import multiprocessing
-from concurrent.futures import Future, ProcessPoolExecutor
+import os
+import queue
+import subprocess
+import sys
+import threading
+from concurrent.futures import Future
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 import torch
@@ -71,49 +76,85 @@ class TileEncoder:
 
 
 class TileEncoderProcess:
-    """The same programs in a child process; ``submit`` returns at once."""
+    """The same programs in a child process; ``submit`` returns at once.
+
+    The child is ``python -m bluev.runtime.tile_encoder`` (not multiprocessing: its
+    spawn re-runs the caller's main script, which breaks scripts without a main guard
+    and stdin). Pixels go down one pipe and embeddings come back on another as
+    ``.npy`` frames (no pickle); one thread here feeds the child in submission order.
+    """
 
     def __init__(self, art: Artifacts, threads: int) -> None:
-        self._pool = ProcessPoolExecutor(
-            max_workers=1,
-            mp_context=multiprocessing.get_context("spawn"),  # no fork of a process holding XNNPACK threads
-            initializer=_child_start,
-            initargs=(str(art.root), threads),
+        to_child, self._requests = os.pipe()
+        self._replies, from_child = os.pipe()
+        command = [sys.executable, "-m", "bluev.runtime.tile_encoder", str(art.root), str(threads)]
+        self._child = subprocess.Popen(
+            [*command, str(to_child), str(from_child)],
+            pass_fds=(to_child, from_child),
+            stdout=subprocess.DEVNULL,  # the caller's stdout may carry its own output (a JSON line)
         )
-        # the pool starts its child on the first submit: start it (imports, program load) now
-        self._ready = self._pool.submit(_child_ready)
+        os.close(to_child)
+        os.close(from_child)
+        self._send = os.fdopen(self._requests, "wb")
+        self._receive = os.fdopen(self._replies, "rb")
+        self._queue: queue.Queue[tuple[np.ndarray, Future[torch.Tensor]] | None] = queue.Queue()
+        self._ready: Future[torch.Tensor] = Future()  # the child's first reply: programs loaded
+        self._feeder = threading.Thread(target=self._feed, name="bluev-encoder-pipe", daemon=True)
+        self._feeder.start()
 
     def submit(self, pixels: np.ndarray) -> Future[torch.Tensor]:
         result: Future[torch.Tensor] = Future()
-        remote = self._pool.submit(_child_encode, pixels)
-
-        def finished(f: Future[np.ndarray]) -> None:
-            if f.cancelled():
-                result.cancel()
-            elif f.exception() is not None:
-                result.set_exception(_readable(f.exception()))
-            else:
-                result.set_result(torch.from_numpy(f.result()))
-
-        remote.add_done_callback(finished)
+        self._queue.put((pixels, result))
         return result
 
     def wait_ready(self) -> None:
         """Block until the child has loaded the programs (re-raises its load error)."""
-        exc = self._ready.exception()
-        if exc is not None:
-            raise _readable(exc)
+        self._ready.result()
+
+    def _feed(self) -> None:
+        """Send each request, then settle it with the reply; a dead child fails all that still wait."""
+        waiting: Future[torch.Tensor] = self._ready
+        try:
+            self._settle(waiting)
+            while (item := self._queue.get()) is not None:
+                pixels, waiting = item
+                if not waiting.set_running_or_notify_cancel():
+                    continue
+                write_frame(self._send, b"P", pixels)
+                self._settle(waiting)
+        except (OSError, EOFError, ValueError) as exc:  # a broken pipe, the child gone, a cut frame
+            error = BadInput(f"the vision encoder process stopped ({exc or type(exc).__name__})")
+            for future in [waiting, *self._drain()]:
+                if not future.done():
+                    future.set_exception(error)
+
+    def _settle(self, future: Future[torch.Tensor]) -> None:
+        """One reply: b"A" + the embeddings, or b"E" + the error text."""
+        kind, payload = read_frame(self._receive)
+        if kind == b"E":
+            future.set_exception(BadInput(payload.tobytes().decode("utf-8")))
+        else:
+            future.set_result(torch.from_numpy(payload))
+
+    def _drain(self) -> list[Future[torch.Tensor]]:
+        pending = []
+        while not self._queue.empty():
+            item = self._queue.get_nowait()
+            if item is not None:
+                pending.append(item[1])
+        return pending
 
     def close(self) -> None:
-        self._pool.shutdown(wait=True, cancel_futures=True)
-
-
-def _readable(exc: BaseException) -> BaseException:
-    from concurrent.futures.process import BrokenProcessPool
-
-    if isinstance(exc, BrokenProcessPool):  # the child died (out of memory, a crash in a kernel)
-        return BadInput(f"the vision encoder process stopped: {exc}")
-    return exc
+        if self._child.poll() is None and not self._send.closed:
+            self._queue.put(None)
+            self._feeder.join(timeout=60)
+        self._send.close()  # the child sees end of input and exits
+        try:
+            self._child.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self._child.kill()
+            self._child.wait()
+        self._receive.close()
 
 
 def open_tile_encoder(art: Artifacts, where: str = "inline") -> TileEncoder | TileEncoderProcess:
@@ -132,38 +173,61 @@ def current_threads() -> int:
     return int(portable_lib._threadpool_get_thread_count())
 
 
+# --- frames on the pipes: one kind byte, then one .npy array (numpy's format, no pickle) ------
+
+
+class _ReadWrite:
+    """Only read/write: on a real file object numpy's .npy code seeks, which a pipe cannot."""
+
+    def __init__(self, stream: BinaryIO) -> None:
+        self.read, self.write = stream.read, stream.write
+
+
+def write_frame(stream: BinaryIO, kind: bytes, array: np.ndarray) -> None:
+    stream.write(kind)
+    np.lib.format.write_array(_ReadWrite(stream), np.ascontiguousarray(array), allow_pickle=False)
+    stream.flush()
+
+
+def read_frame(stream: BinaryIO) -> tuple[bytes, np.ndarray]:
+    kind = stream.read(1)
+    if not kind:
+        raise EOFError("it exited; its message, if any, is above")
+    return kind, np.lib.format.read_array(_ReadWrite(stream), allow_pickle=False)
+
+
 # --- the child process ----------------------------------------------------------------------
 
-_ENCODER: TileEncoder | None = None
-_LOAD_ERROR: BaseException | None = None
 
+def _child_main(root: str, threads: int, requests: BinaryIO, replies: BinaryIO) -> None:
+    """Load the programs, say so, then answer each pixel frame until the parent closes the pipe."""
+    from bluev.quiet import library_warnings_quiet, native_logs_quiet
 
-def _child_start(root: str, threads: int) -> None:
-    # an initializer that raises breaks the pool with a generic message: keep the error for the caller
-    global _ENCODER, _LOAD_ERROR
+    def error_frame(exc: Exception) -> np.ndarray:
+        text = str(exc) if isinstance(exc, BadInput) else f"vision encoder: {type(exc).__name__}: {exc}"
+        return np.frombuffer(text.encode("utf-8"), dtype=np.uint8)
+
+    library_warnings_quiet()  # before ExecuTorch's imports pull in torchao
     try:
-        from executorch.extension.pybindings import portable_lib
+        with native_logs_quiet():  # the runtime's own log lines, as in the parent's CLI
+            from executorch.extension.pybindings import portable_lib
 
-        from bluev.quiet import library_warnings_quiet
-
-        library_warnings_quiet()
-        if threads > 0 and portable_lib._threadpool_get_thread_count() != threads:
-            portable_lib._unsafe_reset_threadpool(threads)
-        _ENCODER = TileEncoder(open_artifacts(Path(root), verify=False))
-    except Exception as exc:  # noqa: BLE001  (re-raised by every call below)
-        _LOAD_ERROR = exc
-
-
-def _child_encoder() -> TileEncoder:
-    if _LOAD_ERROR is not None:
-        raise _LOAD_ERROR
-    assert _ENCODER is not None
-    return _ENCODER
-
-
-def _child_ready() -> bool:
-    return _child_encoder() is not None
+            if threads > 0 and portable_lib._threadpool_get_thread_count() != threads:
+                portable_lib._unsafe_reset_threadpool(threads)
+            encoder = TileEncoder(open_artifacts(Path(root), verify=False))
+    except Exception as exc:  # noqa: BLE001  (reported to the parent, which raises it)
+        write_frame(replies, b"E", error_frame(exc))
+        return
+    write_frame(replies, b"A", np.zeros(0, dtype=np.float32))
+    while requests.peek(1):
+        _, pixels = read_frame(requests)
+        try:
+            write_frame(replies, b"A", encoder.encode(pixels).numpy())
+        except Exception as exc:  # noqa: BLE001
+            write_frame(replies, b"E", error_frame(exc))
 
 
-def _child_encode(pixels: np.ndarray) -> np.ndarray:
-    return _child_encoder().encode(pixels).numpy()
+if __name__ == "__main__":
+    _root, _threads, _requests, _replies = sys.argv[1:5]
+    with os.fdopen(int(_requests), "rb") as _in, os.fdopen(int(_replies), "wb") as _out:
+        _child_main(_root, int(_threads), _in, _out)

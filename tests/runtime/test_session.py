@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from bluev.errors import BadInput
@@ -65,7 +66,12 @@ def test_pipelined_tiles_encode_like_the_sequential_path(tiny_artifacts: Path, t
     pipeline.use_image_encoder("process")
     in_child = pipeline.encode_image(photo, stats[1], pipelined=False)
     pipelined = pipeline.encode_image(photo, stats[2], pipelined=True)
+    # a batch the programs refuse fails that request only; the child keeps serving
+    with pytest.raises(BadInput, match="vision encoder"):
+        pipeline.encode_tiles(np.zeros((1, 3, 5, 5), dtype=np.float32))
+    again = pipeline.encode_image(photo, Stats(), pipelined=False)
     pipeline.close()
+    torch.testing.assert_close(again, in_child, rtol=0, atol=0)
     assert stats[0].tiles == stats[1].tiles == stats[2].tiles > 2
     assert pipelined.shape == sequential.shape == (1, *reference.shape)
     torch.testing.assert_close(sequential[0], reference, rtol=0, atol=0)
