@@ -98,7 +98,7 @@ class Attention(nn.Module):
 
         Quantization groups run along each output row, so the fused weight quantizes to
         exactly the three separate ones; a projection costs several XNNPACK ops (4-bit
-        linear, group sums, offsets), so one instead of three shortens every decode step.
+        linear, group means, offsets), so one instead of three shortens every decode step.
         """
         parts = [self.wq, self.wk, self.wv]
         width, bias = self.wq.in_features, self.wq.bias is not None

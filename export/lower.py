@@ -110,7 +110,7 @@ def merge_repeated_work(graph_module: torch.fx.GraphModule):  # noqa: ANN201  (a
     """Common-subexpression elimination before partitioning.
 
     q, k and v (and the FFN's gate and up) read the same input, so each one's dynamic
-    activation quantization and 4-bit group sums (quant/affine4.py) are the same
+    activation quantization and 4-bit group means (quant/affine4.py) are the same
     nodes: merged, a decoder layer runs a third fewer XNNPACK ops, and on a small
     model decode time is mostly per-op overhead. Mutating ops (the KV cache update)
     are left alone by the pass.
