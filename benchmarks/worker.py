@@ -52,11 +52,10 @@ def rate(tokens: int, seconds: float) -> float:
 
 
 def set_threads(threads: int) -> None:
-    torch.set_num_threads(threads)
-    from executorch.extension.pybindings import portable_lib
+    from bluev.runtime.tile_encoder import set_xnnpack_threads
 
-    if portable_lib._threadpool_get_thread_count() != threads:
-        portable_lib._unsafe_reset_threadpool(threads)  # XNNPACK's pool, shared by every program
+    torch.set_num_threads(threads)
+    set_xnnpack_threads(threads)
 
 
 def measure_bluev(task: Task) -> dict:

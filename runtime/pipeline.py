@@ -129,15 +129,14 @@ class Pipeline:
         """
         from bluev.runtime.image import open_for_tiling, tile_stages
 
-        if self.tiles is None:
-            raise BadInput(f"{image}: the {self.art.preset} artifacts are text-only (no vision encoder)")
+        tiles = self._tiles(str(image))
         started = time.perf_counter()
         img, plan = open_for_tiling(image, self.tiler_config())
         stages = tile_stages(img, plan)
         if pipelined:
-            pending = [self.tiles.submit(stage()) for stage in stages]
+            pending = [tiles.submit(stage()) for stage in stages]
         else:
-            pending = [self.tiles.submit(np.concatenate([stage() for stage in stages]))]
+            pending = [tiles.submit(np.concatenate([stage() for stage in stages]))]
         embeds = torch.cat([f.result() for f in pending], dim=0)  # re-raises the encoder's error
         stats.tiles = plan.images_to_encode
         stats.image_encode_ms = (time.perf_counter() - started) * 1000.0
@@ -145,17 +144,19 @@ class Pipeline:
 
     def encode_tiles(self, pixels: np.ndarray) -> torch.Tensor:
         """Normalised tiles [N, 3, H, W] -> projector outputs [N * tokens per tile, dim]."""
-        if self.tiles is None:
-            raise BadInput(f"the {self.art.preset} artifacts are text-only (no vision encoder)")
-        return self.tiles.submit(pixels).result()
+        return self._tiles("tiles").submit(pixels).result()
 
     def use_image_encoder(self, where: str) -> None:
         """Switch where the vision programs run (``inline`` or ``process``) without reloading the LLM."""
-        if self.tiles is None:
-            raise BadInput(f"the {self.art.preset} artifacts are text-only (no vision encoder)")
-        self.tiles.close()
+        self._tiles("image encoder").close()
         self.tiles = open_tile_encoder(self.art, where)
         self._wait_for_encoder()
+
+    def _tiles(self, what: str) -> TileEncoder | TileEncoderProcess:
+        """The loaded encoder, or the one-line refusal for text-only artifacts."""
+        if self.tiles is None:
+            raise BadInput(f"{what}: the {self.art.preset} artifacts are text-only (no vision encoder)")
+        return self.tiles
 
     def _wait_for_encoder(self) -> None:
         """A child encoder loads while this process loads the LLM; ready (or its error) on return."""

@@ -173,6 +173,14 @@ def current_threads() -> int:
     return int(portable_lib._threadpool_get_thread_count())
 
 
+def set_xnnpack_threads(threads: int) -> None:
+    """Resize ExecuTorch's thread pool (XNNPACK's, shared by every program); 0 keeps it."""
+    from executorch.extension.pybindings import portable_lib
+
+    if threads > 0 and current_threads() != threads:
+        portable_lib._unsafe_reset_threadpool(threads)
+
+
 # --- frames on the pipes: one kind byte, then one .npy array (numpy's format, no pickle) ------
 
 
@@ -210,10 +218,7 @@ def _child_main(root: str, threads: int, requests: BinaryIO, replies: BinaryIO) 
     library_warnings_quiet()  # before ExecuTorch's imports pull in torchao
     try:
         with native_logs_quiet():  # the runtime's own log lines, as in the parent's CLI
-            from executorch.extension.pybindings import portable_lib
-
-            if threads > 0 and portable_lib._threadpool_get_thread_count() != threads:
-                portable_lib._unsafe_reset_threadpool(threads)
+            set_xnnpack_threads(threads)
             encoder = TileEncoder(open_artifacts(Path(root), verify=False))
     except Exception as exc:  # noqa: BLE001  (reported to the parent, which raises it)
         write_frame(replies, b"E", error_frame(exc))
