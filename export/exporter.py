@@ -186,7 +186,9 @@ def export(opts: ExportOptions) -> dict:
     if not with_vision:
         model.tower = model.projector = None
     if model.llm is not None:
-        model.llm.fuse_qkv()  # fewer ops per layer; the fused rows quantize as the separate ones did
+        # fewer ops per layer; the fused rows quantize exactly as the separate ones did
+        model.llm.fuse_qkv()
+        model.llm.fuse_gate_up()
     quantize_model(model, recipe)
     gc.collect()  # the swapped-out float linears
 

@@ -65,6 +65,7 @@ LLM_CPU_OPS = {
     "llama_custom_sdpa_default",
     "aten_select_copy_int",
     "aten_slice_copy_tensor",
+    "aten_split_with_sizes_copy_default",  # the fused [gate; up] output: XNNPACK slices static shapes only
     "aten_embedding_default",
     "torchao_dequantize_affine_default",
 }
@@ -79,17 +80,21 @@ def test_everything_else_is_delegated(tiny_quant_artifacts) -> None:  # noqa: AN
     components = json.loads((tiny_quant_artifacts / "manifest.json").read_text())["components"]
     assert set(components["llm"]["left_on_cpu"]) <= LLM_CPU_OPS
     assert set(components["vision_encoder"]["left_on_cpu"]) <= VISION_CPU_OPS
-    # per decoder layer only the cache update (k and v) and the attention leave XNNPACK
+    # per decoder layer only the cache update (k and v), the attention and the gate/up split leave XNNPACK
     layers = json.loads((tiny_quant_artifacts / "manifest.json").read_text())["llm"]["n_layers"]
     assert components["llm"]["left_on_cpu"]["llama_custom_sdpa_default"] == layers
     assert components["llm"]["left_on_cpu"]["auto_functionalized_v2"] == 2 * layers
+    assert components["llm"]["left_on_cpu"]["aten_split_with_sizes_copy_default"] == layers
 
 
-def test_fused_qkv_computes_the_same_logits() -> None:
+def test_fused_projections_compute_the_same_logits() -> None:
     fresh = build(get_preset("tiny"))
     tokens = torch.randint(0, 1000, (1, 9), generator=torch.Generator().manual_seed(1))
     with torch.no_grad():
         separate = fresh.llm.window_logits(tokens)
         fresh.llm.fuse_qkv()
-        assert fresh.llm.layers[0].attention.wqkv is not None
+        fresh.llm.fuse_gate_up()
+        layer = fresh.llm.layers[0]
+        assert layer.attention.wqkv is not None and layer.feed_forward.w13 is not None
+        assert not hasattr(layer.feed_forward, "w1")  # the separate weights are gone, not kept twice
         torch.testing.assert_close(fresh.llm.window_logits(tokens), separate, rtol=1e-5, atol=1e-5)

@@ -69,17 +69,20 @@ class ComponentEngine(private val artifacts: ArtifactDir) : Engine {
     var first = 0
     while (first < tiles.size) {
       val batch = minOf(vision.maxBatch, tiles.size - first)
-      val pixels = FloatArray(batch * 3 * size * size)
+      // A fixed-batch program (Vulkan, NPU) takes max_batch tiles: zero tiles pad a short
+      // batch, and their outputs are dropped below.
+      val rows = if (vision.fixedBatch) vision.maxBatch else batch
+      val pixels = FloatArray(rows * 3 * size * size)
       for (b in 0 until batch) {
         Pixels.normalizeInto(tiles[first + b], size, vision.mean, vision.std, pixels, b)
       }
-      val input = Tensor.fromBlob(pixels, longArrayOf(batch.toLong(), 3, size.toLong(), size.toLong()))
+      val input = Tensor.fromBlob(pixels, longArrayOf(rows.toLong(), 3, size.toLong(), size.toLong()))
       val features = encoder.forward(EValue.from(input))[0]
       val projected = projector.forward(features)[0].toTensor().dataAsFloatArray
-      check(projected.size == batch * perTile) {
-        "projector returned ${projected.size} floats for $batch tiles, expected ${batch * perTile}"
+      check(projected.size == rows * perTile) {
+        "projector returned ${projected.size} floats for $rows tiles, expected ${rows * perTile}"
       }
-      System.arraycopy(projected, 0, out, first * perTile, projected.size)
+      System.arraycopy(projected, 0, out, first * perTile, batch * perTile)
       first += batch
     }
     imageEmbeds = out

@@ -75,6 +75,12 @@ public final class Manifest {
     public final float[] std;
     public final int maxBatch;
 
+    /**
+     * The vision programs take exactly maxBatch tiles (Vulkan, NPU): the caller pads a short
+     * batch with zero tiles and drops their outputs. Absent in manifests written before it.
+     */
+    public final boolean fixedBatch;
+
     Vision(Map<String, Object> obj) {
       tiler = TilerConfig.fromJson(Fields.object(obj, "tiler"));
       imageSize = (int) Fields.integer(obj, "image_size");
@@ -85,6 +91,7 @@ public final class Manifest {
       mean = floats(Fields.list(norm, "mean"), "vision.normalize.mean");
       std = floats(Fields.list(norm, "std"), "vision.normalize.std");
       maxBatch = (int) Fields.integer(obj, "max_batch");
+      fixedBatch = Fields.has(obj, "fixed_batch") && Fields.bool(obj, "fixed_batch");
     }
 
     private static float[] floats(List<Object> values, String what) {

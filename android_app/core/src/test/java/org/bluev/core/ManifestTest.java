@@ -46,6 +46,15 @@ public class ManifestTest {
   }
 
   @Test
+  public void fixedBatchIsReadAndDefaultsToDynamic() throws Exception {
+    assertFalse(tiny().vision.fixedBatch); // the fixture predates the field
+    String vulkan =
+        TestFiles.resource("tiny_manifest.json")
+            .replaceFirst("\"max_batch\": 5", "\"max_batch\": 5, \"fixed_batch\": true");
+    assertTrue(Manifest.parse(vulkan, "m").vision.fixedBatch);
+  }
+
+  @Test
   public void textOnlyManifestHasNoVision() throws Exception {
     String text =
         TestFiles.resource("tiny_manifest.json")
