@@ -154,7 +154,7 @@ class FeedForward(nn.Module):
 
         A layer runs one 4-bit linear, one offset linear and one add fewer (SmolLM2:
         2841 -> 2721 ops, llm.pte lowering 398 -> 350 s in `bluev export`'s summary).
-        Decode did not change beyond this machine's spread (190 vs 189 tok/s): the split
+        Decode did not change beyond `bluev bench host`'s run-to-run spread: the split
         of a sequence-length-dynamic tensor stays on a portable kernel (XNNPACK slices
         static shapes only), so the FFN costs one more delegate call per layer.
         """
