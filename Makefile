@@ -5,7 +5,10 @@ BLUEV   := $(VENV)/bin/bluev
 PRESET  ?= tiny
 OUT     ?= artifacts/$(PRESET)
 SAMPLE  ?= artifacts/sample.png
-PYTEST_ARGS ?=
+# Two workers, each taking whole test files: a file's fixtures are built once, and the
+# SmolLM2 export (most of the suite's time) runs beside the rest instead of before it.
+TEST_WORKERS ?= 2
+PYTEST_ARGS ?= -n $(TEST_WORKERS) --dist loadfile
 
 .PHONY: help install system-deps peers export run-sample quant-report bench bench-adb tiles-table vectors test android-unit lint clean
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import subprocess
 import sys
@@ -71,14 +72,23 @@ def export_once(tmp_path_factory, key: str, preset: str, *extra: str) -> Path:
     (delete DIR after changing export code); CI leaves it unset.
     """
     cache = os.environ.get("BLUEV_TEST_CACHE")
-    if cache and (Path(cache) / key / "manifest.json").is_file():
-        return Path(cache) / key
-    base = Path(cache) if cache else tmp_path_factory.mktemp(f"artifacts-{key}")
+    if not cache:
+        return export_into(tmp_path_factory.mktemp(f"artifacts-{key}"), key, preset, *extra)
+    Path(cache).mkdir(parents=True, exist_ok=True)
+    # the suite's workers share the cache: the first one exports, the others wait for it
+    with open(Path(cache) / f"{key}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if (Path(cache) / key / "manifest.json").is_file():
+            return Path(cache) / key
+        return export_into(Path(cache), key, preset, *extra)
+
+
+def export_into(base: Path, key: str, preset: str, *extra: str) -> Path:
     out = base / key
     r = run_bluev("export", "--preset", preset, "--out", str(out), *extra, timeout=1800)
     assert r.returncode == 0, r.stderr[-3000:]
-    (out.parent / f"{key}.export.stdout").write_text(r.stdout)
-    (out.parent / f"{key}.export.stderr").write_text(r.stderr)
+    (base / f"{key}.export.stdout").write_text(r.stdout)
+    (base / f"{key}.export.stderr").write_text(r.stderr)
     return out
 
 

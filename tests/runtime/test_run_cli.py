@@ -97,10 +97,6 @@ def test_missing_and_corrupt_image(bluev_cli, tiny_artifacts, tmp_path):
     one_line_error(run_hi(bluev_cli, tiny_artifacts, "--image", str(bad)), "bad.jpg")
 
 
-def test_image_for_text_only_artifacts(bluev_cli, smollm2_artifacts, sample_image):
-    one_line_error(run_hi(bluev_cli, smollm2_artifacts, "--image", str(sample_image)), "text-only")
-
-
 def test_export_refuses_another_presets_dir(bluev_cli, artifacts_copy):
     r = bluev_cli("export", "--preset", "smollm2", "--out", str(artifacts_copy))
     one_line_error(r, "preset 'tiny'", "--force")
