@@ -168,7 +168,7 @@ def assemble(
     manifest: dict,
     components: list[str],
     opts: HostBenchOptions,
-    bandwidth: list[float] | None = None,
+    bandwidth: list[float],
 ) -> dict:
     threads = opts.threads
     ours = results["bluev"]
@@ -182,7 +182,7 @@ def assemble(
         "export_s": export_seconds(manifest),
         "baselines": {name: r for name, r in results.items() if name != "bluev"},
     }
-    report["roofline"] = roofline_report(manifest, components, threads, ours, bandwidth or [])
+    report["roofline"] = roofline_report(manifest, components, threads, ours, bandwidth)
     return report
 
 
@@ -195,10 +195,9 @@ def export_seconds(manifest: dict) -> float:
 def roofline_report(
     manifest: dict, components: list[str], threads: int, ours: dict, bandwidth: list[float]
 ) -> dict:
-    """``bandwidth``: one probe per round; the limit is the best rate the run saw."""
+    """``bandwidth``: one probe per round (bench_host); the limit is the best rate the run saw."""
     out: dict = {}
     if "llm" in components:
-        bandwidth = bandwidth or [roofline.read_bandwidth_gb_s(threads)]
         traffic = roofline.decode_traffic(manifest, SHORT_PROMPT_TOKENS + 64)
         limit = max(bandwidth) * 1e9 / traffic.total
         out |= {
