@@ -84,9 +84,22 @@ def summarize(samples: list[dict]) -> dict:
 Measure = Callable[[], dict]
 
 
-def plan_systems(opts: HostBenchOptions, manifest: dict, components: list[str]) -> dict[str, Measure]:
+@dataclass
+class Plan:
+    """What runs (one callable per system) and what each decoded token reads (for the roofline)."""
+
+    systems: dict[str, Measure]
+    traffic: dict[str, roofline.DecodeTraffic]
+
+
+def mean_decode_position(opts: HostBenchOptions) -> int:
+    """Where the worker's decode sits on average: after the short prompt, halfway through."""
+    return SHORT_PROMPT_TOKENS + opts.decode_tokens // 2
+
+
+def plan_systems(opts: HostBenchOptions, manifest: dict, components: list[str]) -> Plan:
     """Which measurements run, as callables; baselines that do not apply are left out with a note."""
-    from bluev.benchmarks.et_baseline import baseline_pte
+    from bluev.benchmarks.et_baseline import EMBEDDING_BITS, baseline_pte
     from bluev.benchmarks.llamacpp import find_llama_bench, llama_bench
 
     threads = opts.threads
@@ -94,6 +107,9 @@ def plan_systems(opts: HostBenchOptions, manifest: dict, components: list[str]) 
     common = dict(threads=threads, components=components, artifacts=str(opts.artifacts), image=image)
     common |= dict(decode_tokens=opts.decode_tokens, prefill_tokens=opts.prefill_tokens)
     systems: dict[str, Measure] = {"bluev": lambda: run_worker(Task(system="bluev", **common))}
+    plan = Plan(systems, {})
+    if "llm" in components:
+        plan.traffic["bluev"] = roofline.decode_traffic(manifest, mean_decode_position(opts))
     if "eager" in opts.baselines:
         systems["eager"] = lambda: run_worker(Task(system="eager", preset=manifest["preset"], **common))
     same_weights = manifest["source"].get("kind") == "gguf" and "llm" in components
@@ -101,7 +117,7 @@ def plan_systems(opts: HostBenchOptions, manifest: dict, components: list[str]) 
     if not wanted or not same_weights:
         if wanted:
             opts.log("llama.cpp / executorch baselines: only for the smollm2 preset (they need its GGUF)")
-        return systems
+        return plan
     gguf = gguf_path(manifest)
     if "llama.cpp" in opts.baselines:
         binary = find_llama_bench(opts.llama_bench, opts.peers)
@@ -113,12 +129,17 @@ def plan_systems(opts: HostBenchOptions, manifest: dict, components: list[str]) 
             systems["llama.cpp"] = lambda: llama_bench(
                 binary, gguf, threads, opts.prefill_tokens, opts.decode_tokens
             )
+            # llama-bench decodes from an empty context into an f16 cache
+            kv = roofline.kv_bytes(manifest["llm"], opts.decode_tokens // 2, element_bytes=2)
+            plan.traffic["llama.cpp"] = roofline.gguf_traffic(gguf, kv)
     if "executorch" in opts.baselines:
         pte, seconds = baseline_pte(opts.peers, manifest["source"]["sha256"], smollm2_llm, opts.log)
         text_only = [c for c in components if c == "llm"]
         task = Task(system="executorch", pte=str(pte), **(common | {"components": text_only, "image": None}))
         systems["executorch"] = lambda: run_worker(task) | {"export_s": round(seconds, 1)}
-    return systems
+        kv = roofline.kv_bytes(manifest["llm"], mean_decode_position(opts))
+        plan.traffic["executorch"] = roofline.pte_traffic(pte, manifest["llm"], EMBEDDING_BITS, kv)
+    return plan
 
 
 def gguf_path(manifest: dict) -> Path:
@@ -150,7 +171,8 @@ def bench_host(opts: HostBenchOptions) -> dict:
         raise BadInput(f"{opts.artifacts}: --components vision, but the {art.preset} artifacts are text-only")
     if "llm" in components and not art.has_llm:
         raise BadInput(f"{opts.artifacts}: --components llm, but these artifacts are vision-only")
-    systems = plan_systems(opts, manifest, components)
+    plan = plan_systems(opts, manifest, components)
+    systems = plan.systems
     samples: dict[str, list[dict]] = {name: [] for name in systems}
     bandwidth: list[float] = []
     for round_index in range(opts.repeats):  # alternate, so drift hits every system alike
@@ -160,7 +182,7 @@ def bench_host(opts: HostBenchOptions) -> dict:
         if "llm" in components:  # the probe too: this VM's read rate drifts 32-54 GB/s over minutes
             bandwidth.append(roofline.read_bandwidth_gb_s(opts.threads))
     results = {name: summarize(s) for name, s in samples.items()}
-    return assemble(results, manifest, components, opts, bandwidth)
+    return assemble(results, manifest, components, opts, bandwidth, plan.traffic)
 
 
 def assemble(
@@ -169,6 +191,7 @@ def assemble(
     components: list[str],
     opts: HostBenchOptions,
     bandwidth: list[float],
+    traffic: dict[str, roofline.DecodeTraffic],
 ) -> dict:
     threads = opts.threads
     ours = results["bluev"]
@@ -182,7 +205,7 @@ def assemble(
         "export_s": export_seconds(manifest),
         "baselines": {name: r for name, r in results.items() if name != "bluev"},
     }
-    report["roofline"] = roofline_report(manifest, components, threads, ours, bandwidth)
+    report["roofline"] = roofline_report(manifest, components, threads, results, bandwidth, traffic)
     return report
 
 
@@ -193,20 +216,33 @@ def export_seconds(manifest: dict) -> float:
 
 
 def roofline_report(
-    manifest: dict, components: list[str], threads: int, ours: dict, bandwidth: list[float]
+    manifest: dict,
+    components: list[str],
+    threads: int,
+    results: dict[str, dict],
+    bandwidth: list[float],
+    traffic: dict[str, roofline.DecodeTraffic],
 ) -> dict:
-    """``bandwidth``: one probe per round (bench_host); the limit is the best rate the run saw."""
+    """``bandwidth``: one probe per round (bench_host); the limit is the best rate the run saw.
+
+    Each system's decode is set against its own bytes per token: export_llm's 4-bit head
+    reads half what our 8-bit one does, llama.cpp reads the GGUF's tied 8-bit table.
+    """
     out: dict = {}
+    ours = results["bluev"]
     if "llm" in components:
-        traffic = roofline.decode_traffic(manifest, SHORT_PROMPT_TOKENS + 64)
-        limit = max(bandwidth) * 1e9 / traffic.total
-        out |= {
-            "bandwidth_gb_s": max(bandwidth),
-            "bandwidth_gb_s_spread": [min(bandwidth), max(bandwidth)],
-            "bytes_per_token": traffic.total,
-            "decode_limit_tok_s": round(limit, 1),
-            "decode_achieved": round(ours.get("decode_tok_s", 0.0) / limit, 3),
-        }
+        best = max(bandwidth)
+        for name, bytes_read in traffic.items():
+            limit = best * 1e9 / bytes_read.total
+            entry = {
+                "bytes_per_token": bytes_read.total,
+                "decode_limit_tok_s": round(limit, 1),
+                "decode_achieved": round(results[name].get("decode_tok_s", 0.0) / limit, 3),
+            }
+            if name == "bluev":
+                out |= {"bandwidth_gb_s": best, "bandwidth_gb_s_spread": [min(bandwidth), best], **entry}
+            else:
+                out.setdefault("baselines", {})[name] = entry
     spec = vision_spec(manifest)
     if "vision" in components and spec is not None:
         rates = roofline.gemm_gflop_s(threads)
@@ -268,6 +304,12 @@ def roofline_lines(report: dict) -> list[str]:
             f"{r['bytes_per_token'] / 1e6:.1f} MB per token = "
             f"{r['decode_limit_tok_s']} tok/s limit; achieved {report.get('decode_tok_s', 0)} "
             f"({100 * r['decode_achieved']:.0f}%)"
+        )
+    for name, b in r.get("baselines", {}).items():
+        lines.append(
+            f"  {name}: {b['bytes_per_token'] / 1e6:.1f} MB per token = {b['decode_limit_tok_s']} tok/s "
+            f"limit; achieved {report['baselines'][name].get('decode_tok_s', 0)} "
+            f"({100 * b['decode_achieved']:.0f}%)"
         )
     if "vision_floor_ms_int8" in r:
         lines.append(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 import torch
 
@@ -60,7 +61,7 @@ def gemm_gflop_s(threads: int, n: int = 2048, repeats: int = 3) -> dict[str, flo
 
 @dataclass(frozen=True)
 class DecodeTraffic:
-    weight_bytes: int  # the .pte less the embedding table
+    weight_bytes: int  # the program less its embedding table
     kv_bytes: int  # KV cache read at the mean decode position
 
     @property
@@ -68,16 +69,37 @@ class DecodeTraffic:
         return self.weight_bytes + self.kv_bytes
 
 
+def table_bytes(vocab: int, dim: int, bits: int) -> int:
+    """An n-bit [vocab, dim] embedding table with one fp32 scale per row (float: no scales)."""
+    return vocab * (dim * bits // 8 + (4 if bits < 32 else 0))
+
+
+def kv_bytes(llm: dict, mean_position: int, element_bytes: int = 4) -> int:
+    """K and V of every layer up to ``mean_position``; ``llm`` is the manifest's LLM shape."""
+    head_dim = llm["dim"] // llm["n_heads"]
+    return 2 * llm["n_layers"] * mean_position * llm["n_kv_heads"] * head_dim * element_bytes
+
+
 def decode_traffic(manifest: dict, mean_position: int) -> DecodeTraffic:
     """Bytes one decoded token reads, from the manifest's LLM shape and quantization."""
     llm, quant = manifest["llm"], manifest.get("quantization") or {}
     embedding_bits = (quant.get("llm_embedding") or {}).get("bits") or 32
-    # an n-bit table with one fp32 scale per row; decode reads one row of it
-    table = llm["vocab_size"] * (llm["dim"] * embedding_bits // 8 + (4 if embedding_bits < 32 else 0))
+    table = table_bytes(llm["vocab_size"], llm["dim"], embedding_bits)  # decode reads one row of it
     weights = int(manifest["components"]["llm"]["bytes"]) - table
-    head_dim = llm["dim"] // llm["n_heads"]
-    kv = 2 * llm["n_layers"] * mean_position * llm["n_kv_heads"] * head_dim * 4
-    return DecodeTraffic(weight_bytes=weights, kv_bytes=kv)
+    return DecodeTraffic(weight_bytes=weights, kv_bytes=kv_bytes(llm, mean_position))
+
+
+def pte_traffic(pte: Path, llm: dict, embedding_bits: int, kv: int) -> DecodeTraffic:
+    """Another program of the same LLM (ExecuTorch's export_llm): its file less its table."""
+    table = table_bytes(llm["vocab_size"], llm["dim"], embedding_bits)
+    return DecodeTraffic(weight_bytes=pte.stat().st_size - table, kv_bytes=kv)
+
+
+def gguf_traffic(gguf: Path, kv: int) -> DecodeTraffic:
+    """llama.cpp on a GGUF file: every tensor, the token table included (tied, it is the head)."""
+    from gguf import GGUFReader
+
+    return DecodeTraffic(weight_bytes=sum(int(t.n_bytes) for t in GGUFReader(str(gguf)).tensors), kv_bytes=kv)
 
 
 def vision_flops_per_tile(width: int, mlp: int, layers: int, patches: int) -> float:

@@ -61,6 +61,7 @@ def set_threads(threads: int) -> None:
 def measure_bluev(task: Task) -> dict:
     from bluev.runtime.artifacts import open_artifacts
     from bluev.runtime.pipeline import Pipeline
+    from bluev.runtime.sampling import greedy
 
     p = Pipeline(open_artifacts(task.artifacts, verify=False), need_llm="llm" in task.components)
     out: dict = {}
@@ -71,11 +72,11 @@ def measure_bluev(task: Task) -> dict:
         p.prefill(p.embed_ids(ids[: task.prefill_tokens]))
         out["prefill_tok_s"] = rate(task.prefill_tokens, time.perf_counter() - started)
         logits = p.prefill(p.embed_ids(ids[:SHORT_PROMPT_TOKENS]))
-        token, pos = int(logits.argmax()), SHORT_PROMPT_TOKENS
+        token, pos = greedy(logits), SHORT_PROMPT_TOKENS
         started = time.perf_counter()
         for _ in range(task.decode_tokens):  # greedy, past end-of-text: a fixed amount of work
             logits = p.decode_step(token, pos)
-            token, pos = int(logits.argmax()), pos + 1
+            token, pos = greedy(logits), pos + 1
         out["decode_tok_s"] = rate(task.decode_tokens, time.perf_counter() - started)
     if "vision" in task.components and p.tiles is not None:
         out.update(vision_ms(p.tiles.run_batch, task, p.art.manifest))

@@ -137,8 +137,9 @@ def split_components(option: str | None) -> tuple[str, ...]:
 @click.option(
     "--quant",
     default=None,
-    help="Quantization recipe: default (LLM 4-bit g32, 8-bit embeddings, ViT 8-bit), float, 8da4w-g64, "
-    "mtk-a16w4, ... [default: default on xnnpack, float on vulkan, mtk-a16w4 on mediatek]",
+    help="Quantization recipe: default (LLM 4-bit g32, 8-bit embeddings and head, ViT 8-bit), float, "
+    "8da4w-g64, 8da4w-g32-head4 (4-bit head, as export_llm), mtk-a16w4, ... "
+    "[default: default on xnnpack, float on vulkan, mtk-a16w4 on mediatek]",
 )
 @click.option("--soc", help="MediaTek SoC for --backend mediatek: mt6989 (Dimensity 9300), mt6991, mt6993.")
 @click.option("--out", type=click.Path(path_type=Path), required=True, help="Artifact directory to write.")

@@ -66,7 +66,10 @@ def quantize_linears_(module: nn.Module, scheme: LinearScheme, skip: frozenset[s
 
 
 def head_scheme(recipe: Recipe) -> LinearScheme:
-    """The output head follows the embedding scheme (it is the same table when tied)."""
+    """The output head follows the embedding scheme (it is the same table when tied), unless
+    the recipe names its own (``-head4``)."""
+    if recipe.llm_head is not None:
+        return recipe.llm_head
     bits = recipe.llm_embedding.bits
     if bits == 8:
         return LinearScheme("8da8w")

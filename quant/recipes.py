@@ -14,11 +14,16 @@ what it costs. Names:
 ``4w-gN``            LLM linears 4-bit group N, weight-only (activations stay float).
 ``8da8w``            LLM linears 8-bit per channel: the fallback when 4-bit costs too much.
 ``...-emb4``         any of the above with 4-bit embeddings (group 32) instead of 8-bit.
+``...-head4``        a 4-bit recipe whose output head takes the linears' scheme: ExecuTorch
+                     export_llm's layout (4-bit head, 8-bit embedding table).
 ``mtk-a16w4``        MediaTek NPU: LLM A16W4, ViT/projector A16W8, calibrated (host-evaluated).
 ``mtk-a16w8``        MediaTek NPU: A16W8 everywhere.
 
-The output head is a linear layer and follows the linear scheme, tied or not:
-the phone backends keep their own packed copy of linear weights anyway.
+The output head follows the embedding scheme, tied or not (quant/apply.head_scheme):
+8-bit per row, or 4-bit groups with ``-emb4``; ``-head4`` gives it the linears' scheme.
+A 4-bit head reads half the bytes (SmolLM2: 14 instead of 28 of the 98 MB a decoded
+token reads) but drops
+SmolLM2's top-1 agreement from 0.90 to 0.79 (README).
 """
 
 from __future__ import annotations
@@ -75,6 +80,7 @@ class Recipe:
     llm_linear: LinearScheme = LinearScheme()
     llm_embedding: EmbeddingScheme = EmbeddingScheme()
     vision_linear: LinearScheme = LinearScheme()  # ViT and projector
+    llm_head: LinearScheme | None = None  # None: the head follows the embedding scheme
     # MediaTek recipes are PT2E-quantized with NeuropilotQuantizer (precision names)
     mediatek_llm: str | None = None
     mediatek_vision: str | None = None
@@ -97,6 +103,13 @@ class Recipe:
                 "symmetric": self.llm_linear.symmetric,
             },
             "llm_embedding": {"bits": self.llm_embedding.bits, "group_size": self.llm_embedding.group_size},
+            "llm_head": None
+            if self.llm_head is None
+            else {
+                "kind": self.llm_head.kind,
+                "group_size": self.llm_head.group_size,
+                "symmetric": self.llm_head.symmetric,
+            },
             "vision_linear": {"kind": self.vision_linear.kind, "group_size": self.vision_linear.group_size},
             "mediatek": {"llm": self.mediatek_llm, "vision": self.mediatek_vision}
             if self.mediatek_llm
@@ -134,7 +147,9 @@ RECIPES: dict[str, Recipe] = {
     ]
 }
 
-_PATTERN = re.compile(r"^(?P<kind>8da4w|4w|8da8w)(?:-g(?P<group>\d+))?(?P<sym>-sym)?(?P<emb>-emb[48])?$")
+_PATTERN = re.compile(
+    r"^(?P<kind>8da4w|4w|8da8w)(?:-g(?P<group>\d+))?(?P<sym>-sym)?(?P<emb>-emb[48])?(?P<head>-head4)?$"
+)
 
 
 def parse_recipe(name: str) -> Recipe:
@@ -143,13 +158,15 @@ def parse_recipe(name: str) -> Recipe:
         return RECIPES[name]
     match = _PATTERN.match(name)
     if match is None:
-        families = "8da4w-gN[-sym], 4w-gN, 8da8w (each optionally with -emb4 or -emb8)"
+        families = "8da4w-gN[-sym], 4w-gN, 8da8w (each optionally with -emb4 or -emb8, then -head4)"
         raise BadInput(f"quant recipe {name!r}: unknown; use {', '.join(RECIPES)} or {families}")
     kind, group = match["kind"], int(match["group"] or 0)
     if match["sym"] and kind != "8da4w":
         raise BadInput(f"quant recipe {name!r}: -sym applies to 8da4w only ({kind} is symmetric already)")
     if kind == "8da8w" and group:
         raise BadInput(f"quant recipe {name!r}: 8da8w is per channel, it takes no -g group size")
+    if kind == "8da8w" and match["head"]:
+        raise BadInput(f"quant recipe {name!r}: -head4 needs 4-bit linears to follow (8da8w is 8-bit)")
     if kind != "8da8w":
         group = group or 32
         if group % XNNPACK_GROUP_MULTIPLE:
@@ -159,8 +176,11 @@ def parse_recipe(name: str) -> Recipe:
             )
     scheme = LinearScheme(kind, group, symmetric=bool(match["sym"]))
     embedding = EMB4 if match["emb"] == "-emb4" else EMB8
-    description = f"LLM linears {scheme.describe()}, embeddings {embedding.describe()}, ViT/projector 8-bit"
-    return Recipe(name, description, scheme, embedding, VISION8)
+    head = scheme if match["head"] else None
+    description = f"LLM linears {scheme.describe()}, embeddings {embedding.describe()}"
+    if head is not None:
+        description += ", head as the linears"
+    return Recipe(name, description + ", ViT/projector 8-bit", scheme, embedding, VISION8, llm_head=head)
 
 
 def check_widths(recipe: Recipe, llm_widths: dict[str, int], embedding_dim: int) -> None:

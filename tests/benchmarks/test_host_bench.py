@@ -9,9 +9,9 @@ import pytest
 import torch
 
 from bluev.benchmarks.et_baseline import meta_layout
-from bluev.benchmarks.host import summarize
+from bluev.benchmarks.host import HostBenchOptions, assemble, report_table, summarize
 from bluev.benchmarks.llamacpp import find_llama_bench
-from bluev.benchmarks.roofline import decode_traffic
+from bluev.benchmarks.roofline import DecodeTraffic, decode_traffic, gguf_traffic, kv_bytes, pte_traffic
 from bluev.errors import BadInput
 
 
@@ -75,6 +75,43 @@ def test_decode_traffic_leaves_out_the_embedding_table(tiny_quant_artifacts: Pat
     llm = manifest["llm"]
     table = llm["vocab_size"] * (llm["dim"] + 4)  # 8-bit rows with an fp32 scale each
     assert traffic.kv_bytes == 0 and traffic.weight_bytes == manifest["components"]["llm"]["bytes"] - table
+    # export_llm's program is counted the same way, from its file
+    same = pte_traffic(tiny_quant_artifacts / "llm.pte", llm, embedding_bits=8, kv=0)
+    assert manifest["components"]["llm"]["bytes"] == (tiny_quant_artifacts / "llm.pte").stat().st_size
+    assert same == traffic
+    head_dim = llm["dim"] // llm["n_heads"]
+    assert kv_bytes(llm, 10) == 2 * llm["n_layers"] * 10 * llm["n_kv_heads"] * head_dim * 4
+
+
+def test_gguf_traffic_reads_every_tensor_with_the_tied_table() -> None:
+    from gguf import GGUFReader
+
+    from bluev.export.presets import SMOLLM2_GGUF, smollm2_dir
+
+    path = smollm2_dir() / SMOLLM2_GGUF
+    tensors = GGUFReader(str(path)).tensors
+    traffic = gguf_traffic(path, kv=7)
+    assert traffic.kv_bytes == 7 and traffic.weight_bytes == sum(int(t.n_bytes) for t in tensors)
+    table = next(t for t in tensors if t.name == "token_embd.weight")  # Q8_0: 34 bytes per 32 values
+    assert int(table.n_bytes) == 49152 * 576 // 32 * 34
+    # all of the file but its header and tokenizer metadata
+    assert 0.9 * path.stat().st_size < traffic.weight_bytes < path.stat().st_size
+
+
+def test_roofline_sets_every_system_against_its_own_bytes(tiny_quant_artifacts: Path) -> None:
+    manifest = json.loads((tiny_quant_artifacts / "manifest.json").read_text())
+    results = {"bluev": {"decode_tok_s": 100.0}, "executorch": {"decode_tok_s": 150.0}}
+    traffic = {"bluev": DecodeTraffic(4_000_000, 0), "executorch": DecodeTraffic(2_000_000, 0)}
+    opts = HostBenchOptions(artifacts=tiny_quant_artifacts, threads=2)
+    report = assemble(results, manifest, ["llm"], opts, [0.6, 0.8], traffic)
+    roof = report["roofline"]
+    assert roof["bandwidth_gb_s"] == 0.8 and roof["bandwidth_gb_s_spread"] == [0.6, 0.8]
+    assert roof["bytes_per_token"] == 4_000_000 and roof["decode_limit_tok_s"] == 200.0
+    assert roof["decode_achieved"] == 0.5
+    assert roof["baselines"] == {
+        "executorch": {"bytes_per_token": 2_000_000, "decode_limit_tok_s": 400.0, "decode_achieved": 0.375}
+    }
+    assert "executorch: 2.0 MB per token = 400.0 tok/s limit; achieved 150.0 (38%)" in report_table(report)
 
 
 def test_llama_bench_lookup(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

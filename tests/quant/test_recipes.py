@@ -40,6 +40,20 @@ def test_symmetric_variant_is_export_llms_scheme():
     assert "symmetric" in r.description
 
 
+def test_head4_gives_the_head_the_linears_scheme():
+    """export_llm's layout: 4-bit head, 8-bit table; the default's head follows the 8-bit table."""
+    from bluev.quant.apply import head_scheme
+
+    default = RECIPES["default"]
+    assert head_scheme(default).kind == "8da8w" and default.to_dict()["llm_head"] is None
+    r = parse_recipe("8da4w-g32-head4")
+    assert head_scheme(r) == r.llm_linear == r.llm_head and r.llm_embedding.bits == 8
+    assert r.to_dict()["llm_head"] == {"kind": "8da4w", "group_size": 32, "symmetric": False}
+    assert "head as the linears" in r.description
+    sym = parse_recipe("8da4w-g64-sym-emb4-head4")
+    assert head_scheme(sym) == sym.llm_linear and sym.llm_linear.symmetric and sym.llm_embedding.bits == 4
+
+
 def test_mediatek_recipes():
     r = parse_recipe("mtk-a16w4")
     assert r.backend == "mediatek" and (r.mediatek_llm, r.mediatek_vision) == ("A16W4", "A16W8")
@@ -53,6 +67,8 @@ def test_mediatek_recipes():
         ("8da8w-g32", "per channel"),
         ("8da4w-g32-emb2", "unknown"),
         ("8da8w-sym", "8da4w only"),
+        ("8da8w-head4", "needs 4-bit linears"),
+        ("8da4w-head4-emb4", "unknown"),
     ],
 )
 def test_bad_names(name, needle):
