@@ -54,3 +54,20 @@ def test_run_on_quantized_bundle(tiny_quant_artifacts, sample_image, run_json):
         tiny_quant_artifacts, "What is here?", "--image", str(sample_image), "--max-new-tokens", "8"
     )
     assert out["stats"]["tiles"] == 5 and out["stats"]["decode_tokens"] >= 1
+
+
+def test_head4_quantizes_the_head_as_the_linears(tiny_model):
+    """-head4 (export_llm's layout): the head takes the 4-bit asymmetric groups, half the bytes."""
+    from bluev.quant.affine4 import AffineInt4Linear
+    from bluev.quant.apply import weight_bytes
+    from bluev.quant.recipes import parse_recipe
+
+    default, head4 = copy.deepcopy(tiny_model.llm), copy.deepcopy(tiny_model.llm)
+    quantize_llm_(default, RECIPES["default"])
+    quantize_llm_(head4, parse_recipe("8da4w-g32-head4"))
+    assert isinstance(head4.output, AffineInt4Linear) and not isinstance(default.output, AffineInt4Linear)
+    assert weight_bytes(head4.output) < 0.7 * weight_bytes(default.output)
+    ids = torch.randint(0, 49152, (1, 16), generator=torch.Generator().manual_seed(2))
+    with torch.no_grad():
+        a, b = default.window_logits(ids), head4.window_logits(ids)
+    assert F.cosine_similarity(a.flatten(), b.flatten(), dim=0) > 0.99
