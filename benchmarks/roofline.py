@@ -99,7 +99,8 @@ def gguf_traffic(gguf: Path, kv: int) -> DecodeTraffic:
     """llama.cpp on a GGUF file: every tensor, the token table included (tied, it is the head)."""
     from gguf import GGUFReader
 
-    return DecodeTraffic(weight_bytes=sum(int(t.n_bytes) for t in GGUFReader(str(gguf)).tensors), kv_bytes=kv)
+    tensors = GGUFReader(str(gguf)).tensors
+    return DecodeTraffic(weight_bytes=sum(int(t.n_bytes) for t in tensors), kv_bytes=kv)
 
 
 def vision_flops_per_tile(width: int, mlp: int, layers: int, patches: int) -> float:
