@@ -19,7 +19,7 @@ help:
 	@echo "make run-sample   answer a prompt about a sample image with the exported artifacts"
 	@echo "make quant-report what the default recipe costs: smollm2 LLM, tiny and bluelm-v-3b vision"
 	@echo "make peers        build llama.cpp's llama-bench (the host benchmark's baseline) into .peers/"
-	@echo "make bench        bluev bench host: smollm2 vs llama.cpp / export_llm / eager; tiny vision"
+	@echo "make bench        bluev bench host: smollm2 (default and -head4) vs llama.cpp / export_llm / eager; tiny"
 	@echo "make bench-adb    benchmark $(OUT) on the phones adb sees (BENCH_ADB_ARGS=\"--runner native PATH\")"
 	@echo "make test         run the test suite (and android-unit when javac is present)"
 	@echo "make android-unit compile the app's plain-Java core with javac and run its JUnit tests"
@@ -97,8 +97,13 @@ $(LLAMA_BENCH): | install
 
 # The host benchmark (README "Host benchmark"): reports in bench/host-<preset>/.
 # smollm2 needs `make peers` for llama.cpp; the export_llm baseline exports once (~12 min).
+# The second smollm2 run is export_llm's layout (4-bit head, 8-bit table) against the same baselines.
 bench: install peers
 	$(BLUEV) bench host --preset smollm2 --out bench/host-smollm2
+	test -f artifacts/smollm2-head4/manifest.json || $(BLUEV) export --preset smollm2 \
+	  --quant 8da4w-g32-head4 --out artifacts/smollm2-head4 --no-stock-runner
+	$(BLUEV) bench host --artifacts artifacts/smollm2-head4 --baseline llama.cpp --baseline executorch \
+	  --out bench/host-smollm2-head4
 	$(BLUEV) bench host --preset tiny --out bench/host-tiny
 
 # The phone benchmark (README "Phone benchmark"): every phone `adb devices` lists, reports in bench-adb/.
