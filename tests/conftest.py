@@ -50,6 +50,20 @@ def load_pte(path: Path):  # noqa: ANN201  (an executorch.runtime Program)
     return Runtime.get().load_program(path)
 
 
+def assert_one_line_error(r: subprocess.CompletedProcess, *needles: str) -> None:
+    """A refused CLI call: exit 2, one stderr line holding every needle, no traceback."""
+    assert r.returncode == 2, (r.returncode, r.stderr[-2000:])
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in r.stderr, r.stderr[-2000:]
+    for needle in needles:
+        assert needle in lines[0], lines[0]
+
+
+@pytest.fixture
+def one_line_error():
+    return assert_one_line_error
+
+
 @pytest.fixture
 def run_json():
     return bluev_run_json

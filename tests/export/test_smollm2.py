@@ -17,14 +17,13 @@ def smollm2_pipeline(smollm2_artifacts):
     return Pipeline(smollm2_artifacts)
 
 
-def test_run_with_an_image_is_refused_in_one_line(bluev_cli, smollm2_artifacts, sample_image):
+def test_run_with_an_image_is_refused_in_one_line(bluev_cli, one_line_error, smollm2_artifacts, sample_image):
     # here, not in tests/runtime/test_run_cli.py: the suite's workers take whole files
     # (`--dist loadfile`), so only this file's worker exports SmolLM2
     r = bluev_cli(
         "run", "--artifacts", str(smollm2_artifacts), "--prompt", "Hi", "--image", str(sample_image)
     )  # fmt: skip
-    lines = r.stderr.strip().splitlines()
-    assert r.returncode == 2 and len(lines) == 1 and "text-only" in lines[0], r.stderr[-2000:]
+    one_line_error(r, "text-only")
 
 
 def test_text_only_artifacts(smollm2_artifacts):

@@ -20,14 +20,6 @@ STATS = {
 }
 
 
-def one_line_error(r, *needles: str) -> None:
-    assert r.returncode == 2, (r.returncode, r.stderr[-2000:])
-    lines = r.stderr.strip().splitlines()
-    assert len(lines) == 1 and "Traceback" not in r.stderr, r.stderr[-2000:]
-    for needle in needles:
-        assert needle in lines[0], lines[0]
-
-
 def test_run_json_with_image(run_json, tiny_artifacts, sample_image):
     out = run_json(
         tiny_artifacts, "What is in this picture?", "--image", str(sample_image), "--max-new-tokens", "6"
@@ -54,18 +46,18 @@ def run_hi(bluev_cli, artifacts, *extra):
     return bluev_cli("run", "--artifacts", str(artifacts), "--prompt", "Hi", "--max-new-tokens", "2", *extra)
 
 
-def test_missing_artifact_dir(bluev_cli, tmp_path):
+def test_missing_artifact_dir(one_line_error, bluev_cli, tmp_path):
     one_line_error(run_hi(bluev_cli, tmp_path / "nope"), "nope", "no such artifact directory")
 
 
-def test_corrupt_pte_fails_hash_check(bluev_cli, artifacts_copy):
+def test_corrupt_pte_fails_hash_check(one_line_error, bluev_cli, artifacts_copy):
     data = bytearray((artifacts_copy / "llm.pte").read_bytes())
     data[len(data) // 2] ^= 0xFF
     (artifacts_copy / "llm.pte").write_bytes(bytes(data))
     one_line_error(run_hi(bluev_cli, artifacts_copy), "llm.pte", "sha256")
 
 
-def test_garbage_pte_with_matching_hash(bluev_cli, artifacts_copy):
+def test_garbage_pte_with_matching_hash(one_line_error, bluev_cli, artifacts_copy):
     (artifacts_copy / "llm.pte").write_bytes(b"not a program" * 100)
     manifest = json.loads((artifacts_copy / "manifest.json").read_text())
     manifest["components"]["llm"]["sha256"] = hashlib.sha256(b"not a program" * 100).hexdigest()
@@ -73,37 +65,37 @@ def test_garbage_pte_with_matching_hash(bluev_cli, artifacts_copy):
     one_line_error(run_hi(bluev_cli, artifacts_copy), "could not load")
 
 
-def test_missing_pte(bluev_cli, artifacts_copy):
+def test_missing_pte(one_line_error, bluev_cli, artifacts_copy):
     (artifacts_copy / "projector.pte").unlink()
     one_line_error(run_hi(bluev_cli, artifacts_copy), "projector.pte", "missing")
 
 
-def test_format_version_mismatch(bluev_cli, artifacts_copy):
+def test_format_version_mismatch(one_line_error, bluev_cli, artifacts_copy):
     manifest = json.loads((artifacts_copy / "manifest.json").read_text())
     manifest["format_version"] = 99
     (artifacts_copy / "manifest.json").write_text(json.dumps(manifest))
     one_line_error(run_hi(bluev_cli, artifacts_copy), "manifest.json", "format version 99")
 
 
-def test_prompt_over_the_context(bluev_cli, tiny_artifacts):
+def test_prompt_over_the_context(one_line_error, bluev_cli, tiny_artifacts):
     r = bluev_cli("run", "--artifacts", str(tiny_artifacts), "--prompt", "word " * 3000)
     one_line_error(r, "over the context of 2048")
 
 
-def test_missing_and_corrupt_image(bluev_cli, tiny_artifacts, tmp_path):
+def test_missing_and_corrupt_image(one_line_error, bluev_cli, tiny_artifacts, tmp_path):
     one_line_error(run_hi(bluev_cli, tiny_artifacts, "--image", str(tmp_path / "x.png")), "x.png")
     bad = tmp_path / "bad.jpg"
     bad.write_bytes(b"\xff\xd8\xff\xe0 truncated")
     one_line_error(run_hi(bluev_cli, tiny_artifacts, "--image", str(bad)), "bad.jpg")
 
 
-def test_export_refuses_another_presets_dir(bluev_cli, artifacts_copy):
+def test_export_refuses_another_presets_dir(one_line_error, bluev_cli, artifacts_copy):
     r = bluev_cli("export", "--preset", "smollm2", "--out", str(artifacts_copy))
     one_line_error(r, "preset 'tiny'", "--force")
     assert (artifacts_copy / "vision_encoder.pte").exists()  # untouched
 
 
-def test_export_refuses_a_non_artifact_dir(bluev_cli, tmp_path):
+def test_export_refuses_a_non_artifact_dir(one_line_error, bluev_cli, tmp_path):
     (tmp_path / "notes.txt").write_text("mine")
     one_line_error(
         bluev_cli("export", "--preset", "tiny", "--out", str(tmp_path)), "not a bluev artifact directory"
@@ -126,6 +118,6 @@ def test_export_refuses_a_non_artifact_dir(bluev_cli, tmp_path):
         (["--preset", "tiny", "--checkpoint", "."], "--checkpoint"),
     ],
 )
-def test_export_bad_options(bluev_cli, tmp_path, args, needle):
+def test_export_bad_options(one_line_error, bluev_cli, tmp_path, args, needle):
     one_line_error(bluev_cli("export", "--out", str(tmp_path / "out"), *args), needle)
     assert not (tmp_path / "out").exists()
