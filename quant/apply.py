@@ -65,19 +65,6 @@ def quantize_linears_(module: nn.Module, scheme: LinearScheme, skip: frozenset[s
     return count
 
 
-def head_scheme(recipe: Recipe) -> LinearScheme:
-    """The output head follows the embedding scheme (it is the same table when tied), unless
-    the recipe names its own (``-head4``)."""
-    if recipe.llm_head is not None:
-        return recipe.llm_head
-    bits = recipe.llm_embedding.bits
-    if bits == 8:
-        return LinearScheme("8da8w")
-    if bits == 4:
-        return LinearScheme("8da4w", recipe.llm_embedding.group_size or 32)
-    return recipe.llm_linear
-
-
 def quantize_embeddings_(module: nn.Module, scheme: EmbeddingScheme) -> int:
     if not scheme.bits:
         return 0
@@ -99,8 +86,8 @@ def quantize_llm_(llm: nn.Module, recipe: Recipe) -> None:
     """Embedding table, decoder linears, then the head (named ``output`` in our Transformer)."""
     quantize_embeddings_(llm, recipe.llm_embedding)
     quantize_linears_(llm, recipe.llm_linear, skip=frozenset({"output"}))
-    head = head_scheme(recipe)
-    quantize_linears_(llm, head, skip=frozenset(n for n, _ in llm.named_modules() if n != "output"))
+    not_head = frozenset(n for n, _ in llm.named_modules() if n != "output")
+    quantize_linears_(llm, recipe.llm_head, skip=not_head)  # set by Recipe.__post_init__
 
 
 def quantize_vision_(tower: nn.Module | None, projector: nn.Module | None, recipe: Recipe) -> None:

@@ -19,7 +19,7 @@ what it costs. Names:
 ``mtk-a16w4``        MediaTek NPU: LLM A16W4, ViT/projector A16W8, calibrated (host-evaluated).
 ``mtk-a16w8``        MediaTek NPU: A16W8 everywhere.
 
-The output head follows the embedding scheme, tied or not (quant/apply.head_scheme):
+The output head follows the embedding scheme, tied or not (``Recipe.llm_head``):
 8-bit per row, or 4-bit groups with ``-emb4``; ``-head4`` gives it the linears' scheme.
 A 4-bit head reads half the bytes (SmolLM2: 14 instead of 28 of the 98 MB a decoded
 token reads) but drops SmolLM2's top-1 agreement from 0.90 to 0.79 (README).
@@ -57,6 +57,9 @@ class LinearScheme:
         acts = "8-bit dynamic activations" if self.kind.startswith("8da") else "float activations"
         return f"{self.bits}-bit weights ({group}), {acts}"
 
+    def to_dict(self) -> dict:
+        return {"kind": self.kind, "group_size": self.group_size, "symmetric": self.symmetric}
+
 
 @dataclass(frozen=True)
 class EmbeddingScheme:
@@ -79,10 +82,14 @@ class Recipe:
     llm_linear: LinearScheme = LinearScheme()
     llm_embedding: EmbeddingScheme = EmbeddingScheme()
     vision_linear: LinearScheme = LinearScheme()  # ViT and projector
-    llm_head: LinearScheme | None = None  # None: the head follows the embedding scheme
+    llm_head: LinearScheme | None = None  # None: set from the embedding scheme (__post_init__)
     # MediaTek recipes are PT2E-quantized with NeuropilotQuantizer (precision names)
     mediatek_llm: str | None = None
     mediatek_vision: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.llm_head is None:  # frozen: set once here, so the manifest states the head's format
+            object.__setattr__(self, "llm_head", head_for_table(self.llm_embedding, self.llm_linear))
 
     @property
     def is_float(self) -> bool:
@@ -96,24 +103,23 @@ class Recipe:
         return {
             "name": self.name,
             "description": self.description,
-            "llm_linear": {
-                "kind": self.llm_linear.kind,
-                "group_size": self.llm_linear.group_size,
-                "symmetric": self.llm_linear.symmetric,
-            },
+            "llm_linear": self.llm_linear.to_dict(),
             "llm_embedding": {"bits": self.llm_embedding.bits, "group_size": self.llm_embedding.group_size},
-            "llm_head": None
-            if self.llm_head is None
-            else {
-                "kind": self.llm_head.kind,
-                "group_size": self.llm_head.group_size,
-                "symmetric": self.llm_head.symmetric,
-            },
-            "vision_linear": {"kind": self.vision_linear.kind, "group_size": self.vision_linear.group_size},
+            "llm_head": self.llm_head.to_dict() if self.llm_head is not None else None,
+            "vision_linear": self.vision_linear.to_dict(),
             "mediatek": {"llm": self.mediatek_llm, "vision": self.mediatek_vision}
             if self.mediatek_llm
             else None,
         }
+
+
+def head_for_table(embedding: EmbeddingScheme, linear: LinearScheme) -> LinearScheme:
+    """The head in the table's format (it is the same table when tied); a float table: the linears'."""
+    if embedding.bits == 8:
+        return LinearScheme("8da8w")
+    if embedding.bits == 4:
+        return LinearScheme("8da4w", embedding.group_size or 32)
+    return linear
 
 
 EMB8 = EmbeddingScheme(bits=8)

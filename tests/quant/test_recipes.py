@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bluev.errors import BadInput
-from bluev.quant.recipes import RECIPES, check_widths, parse_recipe
+from bluev.quant.recipes import RECIPES, LinearScheme, check_widths, parse_recipe
 
 
 def test_default_is_the_papers_recipe():
@@ -42,16 +42,17 @@ def test_symmetric_variant_is_export_llms_scheme():
 
 def test_head4_gives_the_head_the_linears_scheme():
     """export_llm's layout: 4-bit head, 8-bit table; the default's head follows the 8-bit table."""
-    from bluev.quant.apply import head_scheme
-
     default = RECIPES["default"]
-    assert head_scheme(default).kind == "8da8w" and default.to_dict()["llm_head"] is None
+    assert default.llm_head == LinearScheme("8da8w")
+    assert default.to_dict()["llm_head"] == {"kind": "8da8w", "group_size": 0, "symmetric": False}
+    assert parse_recipe("8da4w-g32-emb4").llm_head == LinearScheme("8da4w", 32)
+    assert RECIPES["float"].llm_head == LinearScheme()
     r = parse_recipe("8da4w-g32-head4")
-    assert head_scheme(r) == r.llm_linear == r.llm_head and r.llm_embedding.bits == 8
+    assert r.llm_head == r.llm_linear and r.llm_embedding.bits == 8
     assert r.to_dict()["llm_head"] == {"kind": "8da4w", "group_size": 32, "symmetric": False}
     assert "head as the linears" in r.description
     sym = parse_recipe("8da4w-g64-sym-emb4-head4")
-    assert head_scheme(sym) == sym.llm_linear and sym.llm_linear.symmetric and sym.llm_embedding.bits == 4
+    assert sym.llm_head == sym.llm_linear and sym.llm_linear.symmetric and sym.llm_embedding.bits == 4
 
 
 def test_mediatek_recipes():
