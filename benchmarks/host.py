@@ -138,7 +138,9 @@ def plan_systems(opts: HostBenchOptions, manifest: dict, components: list[str]) 
         task = Task(system="executorch", pte=str(pte), **(common | {"components": text_only, "image": None}))
         systems["executorch"] = lambda: run_worker(task) | {"export_s": round(seconds, 1)}
         kv = roofline.kv_bytes(manifest["llm"], mean_decode_position(opts))
-        plan.traffic["executorch"] = roofline.pte_traffic(pte, manifest["llm"], EMBEDDING_BITS, kv)
+        plan.traffic["executorch"] = roofline.program_traffic(
+            pte.stat().st_size, manifest["llm"], EMBEDDING_BITS, kv
+        )
     return plan
 
 

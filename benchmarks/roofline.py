@@ -80,19 +80,19 @@ def kv_bytes(llm: dict, mean_position: int, element_bytes: int = 4) -> int:
     return 2 * llm["n_layers"] * mean_position * llm["n_kv_heads"] * head_dim * element_bytes
 
 
+def program_traffic(program_bytes: int, llm: dict, embedding_bits: int, kv: int) -> DecodeTraffic:
+    """An LLM program (ours or export_llm's) of ``program_bytes``: all of it but its embedding
+    table, of which decode reads one row."""
+    table = table_bytes(llm["vocab_size"], llm["dim"], embedding_bits)
+    return DecodeTraffic(weight_bytes=program_bytes - table, kv_bytes=kv)
+
+
 def decode_traffic(manifest: dict, mean_position: int) -> DecodeTraffic:
-    """Bytes one decoded token reads, from the manifest's LLM shape and quantization."""
+    """Bytes one decoded token of our llm.pte reads, from the manifest's LLM shape and quantization."""
     llm, quant = manifest["llm"], manifest.get("quantization") or {}
     embedding_bits = (quant.get("llm_embedding") or {}).get("bits") or 32
-    table = table_bytes(llm["vocab_size"], llm["dim"], embedding_bits)  # decode reads one row of it
-    weights = int(manifest["components"]["llm"]["bytes"]) - table
-    return DecodeTraffic(weight_bytes=weights, kv_bytes=kv_bytes(llm, mean_position))
-
-
-def pte_traffic(pte: Path, llm: dict, embedding_bits: int, kv: int) -> DecodeTraffic:
-    """Another program of the same LLM (ExecuTorch's export_llm): its file less its table."""
-    table = table_bytes(llm["vocab_size"], llm["dim"], embedding_bits)
-    return DecodeTraffic(weight_bytes=pte.stat().st_size - table, kv_bytes=kv)
+    size = int(manifest["components"]["llm"]["bytes"])
+    return program_traffic(size, llm, embedding_bits, kv_bytes(llm, mean_position))
 
 
 def gguf_traffic(gguf: Path, kv: int) -> DecodeTraffic:
