@@ -66,7 +66,7 @@ export: install
 # The sample picture is drawn by bluev itself (no download).
 run-sample: install
 	test -f $(OUT)/manifest.json || $(MAKE) export
-	$(PY) -m bluev.runtime.sample $(SAMPLE)
+	$(PY) -m bluev.runtime.sample_picture $(SAMPLE)
 	$(BLUEV) run --artifacts $(OUT) --image $(SAMPLE) --prompt "What is in this picture?" --max-new-tokens 24
 
 # What the default recipe costs (the numbers in README "Quantization"): ~15 minutes, ~18 GB RAM.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import tempfile
 from collections.abc import Iterator
@@ -38,8 +39,6 @@ def atomic_write_text(path: str | os.PathLike, text: str) -> None:
 
 
 def sha256_file(path: str | os.PathLike) -> str:
-    import hashlib
-
     digest = hashlib.sha256()
     with open(path, "rb") as f:
         for block in iter(lambda: f.read(1 << 20), b""):

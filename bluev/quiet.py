@@ -8,9 +8,11 @@ BLUEV_DEBUG=1 to see them.
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import sys
 import tempfile
+import warnings
 from collections.abc import Iterator
 
 
@@ -33,9 +35,6 @@ def native_logs_quiet() -> Iterator[None]:
 
 def library_warnings_quiet() -> None:
     """Silence deprecation chatter from torch/torchao/executorch that a user cannot act on."""
-    import logging
-    import warnings
-
     if os.environ.get("BLUEV_DEBUG"):
         return
     warnings.filterwarnings("ignore", category=FutureWarning)

@@ -9,15 +9,21 @@ spliced in order (thumbnail first), which is what our tiler produces.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import replace
 from pathlib import Path
 
 import torch
+from transformers import AutoModelForImageTextToText, AutoTokenizer
 
 from bluev.errors import BadInput
+from bluev.export.built_model import BuiltModel, chat_template_of, eos_ids_of
 from bluev.export.llm import from_hf_state_dict
+from bluev.export.presets import Preset
 from bluev.export.vision import Projector, VisionTower
+from bluev.fileio import sha256_file
+from bluev.runtime.manifest import Source
 
 SUPPORTED = {"llava_onevision", "llava_next", "llava"}
 SUPPORTED_LLMS = {"llama", "qwen2"}
@@ -52,11 +58,15 @@ def check_checkpoint(path: Path) -> dict:
     return config
 
 
-def build_from_checkpoint(preset, checkpoint: Path):  # noqa: ANN001, ANN201  (Preset -> BuiltModel)
-    from transformers import AutoModelForImageTextToText, AutoTokenizer
+def sha256_tree(folder: Path) -> str:
+    """One hash over a checkpoint directory's files (names and contents)."""
+    digest = hashlib.sha256()
+    for path in sorted(p for p in folder.iterdir() if p.is_file()):
+        digest.update(path.name.encode() + b"\0" + sha256_file(path).encode())
+    return digest.hexdigest()
 
-    from bluev.export.presets import BuiltModel, chat_template_of, eos_ids_of
 
+def build_from_checkpoint(preset: Preset, checkpoint: Path) -> BuiltModel:
     checkpoint = Path(checkpoint)
     check_checkpoint(checkpoint)
     model = AutoModelForImageTextToText.from_pretrained(checkpoint, use_safetensors=True, dtype=torch.float32)
@@ -88,5 +98,10 @@ def build_from_checkpoint(preset, checkpoint: Path):  # noqa: ANN001, ANN201  (P
         tower=tower,
         projector=projector.eval(),
         tiler=tiler,
-        source={"kind": "hf-checkpoint", "model_type": config.model_type},
+        source=Source(
+            kind="hf-checkpoint",
+            checkpoint=str(checkpoint),
+            model_type=config.model_type,
+            sha256=sha256_tree(checkpoint),
+        ),
     )

@@ -16,8 +16,9 @@ import torch
 import torch.nn.functional as F
 from executorch.extension.llm.custom_ops import custom_ops  # noqa: F401  (registers llama::*)
 from torch import nn
+from transformers import PretrainedConfig
 
-from bluev.export.delegable import mean_last
+from bluev.graph_forms import mean_last
 
 
 @dataclass(frozen=True)
@@ -266,7 +267,7 @@ class Transformer(nn.Module):
 # --- weights from HF ------------------------------------------------------------------------
 
 
-def args_from_hf(config, max_seq_len: int) -> LlmArgs:  # noqa: ANN001  (a transformers PretrainedConfig)
+def args_from_hf(config: PretrainedConfig, max_seq_len: int) -> LlmArgs:
     n_heads = config.num_attention_heads
     rope_theta = getattr(config, "rope_theta", None)
     if rope_theta is None:  # transformers 5 keeps it in rope_parameters
@@ -304,7 +305,9 @@ def from_hf_causal_lm(hf_model: nn.Module, max_seq_len: int) -> Transformer:
     return from_hf_state_dict(hf_model.config, hf_model.state_dict(), max_seq_len)
 
 
-def from_hf_state_dict(config, src: dict[str, torch.Tensor], max_seq_len: int) -> Transformer:  # noqa: ANN001
+def from_hf_state_dict(
+    config: PretrainedConfig, src: dict[str, torch.Tensor], max_seq_len: int
+) -> Transformer:
     """Build our Transformer from a Llama/Qwen2 config and its HF-named weights ("model.layers.0...")."""
     args = args_from_hf(config, max_seq_len)
     with torch.device("meta"):  # no second full-size allocation: the weights are assigned below

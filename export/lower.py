@@ -5,7 +5,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import torch
+from executorch.backends.xnnpack.partition.xnnpack_partitioner import XnnpackPartitioner
+from executorch.devtools.backend_debug import get_delegation_info
+from executorch.exir import (
+    EdgeCompileConfig,
+    EdgeProgramManager,
+    ExecutorchBackendConfig,
+    to_edge_transform_and_lower,
+)
+from executorch.exir.passes import MemoryPlanningPass
 from torch.export import ExportedProgram
+from torch.fx.passes.dialect.common.cse_pass import CSEPass
+from torch.fx.passes.infra.pass_base import PassResult
 
 from bluev.errors import BadInput
 
@@ -48,10 +59,10 @@ class Coverage:
 
 def partitioners(backend: str) -> list:
     if backend == "xnnpack":
-        from executorch.backends.xnnpack.partition.xnnpack_partitioner import XnnpackPartitioner
-
         return [XnnpackPartitioner()]
     if backend == "vulkan":
+        # deferred: importing Vulkan's partitioner sets the root logger to INFO (its module does
+        # logging.getLogger("").setLevel(INFO)), which floods every other export with INFO lines
         from executorch.backends.vulkan.partitioner.vulkan_partitioner import VulkanPartitioner
 
         return [VulkanPartitioner()]
@@ -60,9 +71,7 @@ def partitioners(backend: str) -> list:
     raise BadInput(f"backend {backend!r}: unknown, choose one of {', '.join(BACKENDS)} (mediatek: see docs)")
 
 
-def coverage_of(edge_manager, methods: list[str]) -> Coverage:  # noqa: ANN001  (EdgeProgramManager)
-    from executorch.devtools.backend_debug import get_delegation_info
-
+def coverage_of(edge_manager: EdgeProgramManager, methods: list[str]) -> Coverage:
     cov = Coverage(left_on_cpu={})
     for name in methods:
         info = get_delegation_info(edge_manager.exported_program(name).graph_module)
@@ -83,9 +92,6 @@ def lower(
     share_mutable_buffers: bool = False,
 ) -> tuple[bytes, Coverage]:
     """Lower several methods into one program; methods may share mutable state (the KV cache)."""
-    from executorch.exir import EdgeCompileConfig, ExecutorchBackendConfig, to_edge_transform_and_lower
-    from executorch.exir.passes import MemoryPlanningPass
-
     edge = to_edge_transform_and_lower(
         programs,
         transform_passes=[merge_repeated_work],
@@ -106,7 +112,7 @@ def lower(
     return edge.to_executorch(config=config).buffer, cov
 
 
-def merge_repeated_work(graph_module: torch.fx.GraphModule):  # noqa: ANN201  (a PassResult)
+def merge_repeated_work(graph_module: torch.fx.GraphModule) -> PassResult:
     """Common-subexpression elimination before partitioning.
 
     q, k and v (and the FFN's gate and up) read the same input, so each one's dynamic
@@ -115,8 +121,6 @@ def merge_repeated_work(graph_module: torch.fx.GraphModule):  # noqa: ANN201  (a
     model decode time is mostly per-op overhead. Mutating ops (the KV cache update)
     are left alone by the pass.
     """
-    from torch.fx.passes.dialect.common.cse_pass import CSEPass
-
     return CSEPass()(graph_module)
 
 

@@ -67,12 +67,6 @@ def projector_programs(
     return {"forward": export_method(projector, example, {"features": {0: batch}})}
 
 
-# Vulkan's delegate fails on a symbolic tile batch (its FuseViewCopyTransform meets view sizes
-# computed outside the delegate: "used before it has been defined"), so on Vulkan the vision
-# programs take a fixed batch, as on the NPU.
-FIXED_VISION_BATCH = {"vulkan": True}
-
-
 def llm_programs(llm: Transformer, chunk: int) -> dict[str, ExportedProgram]:
     """token_embedding (any length) and prefill (1..chunk embeddings), which also decodes.
 

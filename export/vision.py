@@ -4,7 +4,7 @@ The tower reuses transformers' SigLIP weights and submodules but not their
 forwards: we stop at the feature layer the checkpoint asks for, run no attention
 mask (every tile is a full 27x27 grid; the masked SDPA decomposition left
 eq/any/where/logical_not on portable kernels), and write attention and layer norm
-in the forms XNNPACK delegates (export/delegable.py).
+in the forms XNNPACK delegates (bluev/graph_forms.py).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from bluev.export.delegable import layer_norm
+from bluev.graph_forms import layer_norm
 
 
 class VisionTower(nn.Module):

@@ -28,8 +28,13 @@ from __future__ import annotations
 
 import torch
 from torch import nn
+from torchao.quantization import Int8DynamicActivationIntxWeightConfig, IntxUnpackedToInt8Tensor, quantize_
+from torchao.quantization.granularity import PerAxis
+from torchao.quantization.quantize_.workflows.intx.intx_unpacked_to_int8_tensor import (
+    IntxUnpackedToInt8TensorActivationQuantization as ActQuant,
+)
 
-from bluev.export.delegable import delegable_shape
+from bluev.graph_forms import delegable_shape
 
 LEVELS = 15  # 4-bit unsigned range 0..15
 
@@ -49,16 +54,6 @@ class AffineInt4Linear(nn.Module):
 
     def __init__(self, linear: nn.Linear, group: int) -> None:
         super().__init__()
-        from torchao.quantization import (
-            Int8DynamicActivationIntxWeightConfig,
-            IntxUnpackedToInt8Tensor,
-            quantize_,
-        )
-        from torchao.quantization.granularity import PerAxis
-        from torchao.quantization.quantize_.workflows.intx.intx_unpacked_to_int8_tensor import (
-            IntxUnpackedToInt8TensorActivationQuantization as ActQuant,
-        )
-
         out, width = linear.weight.shape
         self.group = group
         levels, step, lo = affine_groups(linear.weight, group)

@@ -10,21 +10,22 @@ from __future__ import annotations
 
 import torch
 from torch import nn
+from torchao.core.config import AOBaseConfig
+from torchao.quantization import Int8DynamicActivationIntxWeightConfig, IntxWeightOnlyConfig, quantize_
+from torchao.quantization.granularity import PerAxis, PerGroup
+from torchao.quantization.quantize_.workflows.intx.intx_choose_qparams_algorithm import (
+    IntxChooseQParamsAlgorithm,
+)
 
 from bluev.quant.affine4 import swap_linears_
-from bluev.quant.recipes import EmbeddingScheme, LinearScheme, Recipe, check_widths
+from bluev.quant.recipes import Recipe, check_widths
+from bluev.runtime.manifest import EmbeddingScheme, LinearScheme
 
 # On the device the scales are kept in 16 bits (XNNPACK's blockwise kernels take bf16).
 SCALE_BYTES = 2
 
 
-def linear_config(scheme: LinearScheme):  # noqa: ANN201  (a torchao AOBaseConfig)
-    from torchao.quantization import Int8DynamicActivationIntxWeightConfig, IntxWeightOnlyConfig
-    from torchao.quantization.granularity import PerAxis, PerGroup
-    from torchao.quantization.quantize_.workflows.intx.intx_choose_qparams_algorithm import (
-        IntxChooseQParamsAlgorithm,
-    )
-
+def linear_config(scheme: LinearScheme) -> AOBaseConfig:
     granularity = PerGroup(scheme.group_size) if scheme.group_size else PerAxis(0)
     if scheme.kind == "8da4w":
         # symmetric groups: HQQ picks each group's scale (SmolLM2 ppl 45.1 -> 42.4 over max-abs scales)
@@ -40,10 +41,7 @@ def linear_config(scheme: LinearScheme):  # noqa: ANN201  (a torchao AOBaseConfi
     raise ValueError(f"no torchao config for linear scheme {scheme.kind!r}")
 
 
-def embedding_config(scheme: EmbeddingScheme):  # noqa: ANN201
-    from torchao.quantization import IntxWeightOnlyConfig
-    from torchao.quantization.granularity import PerAxis, PerGroup
-
+def embedding_config(scheme: EmbeddingScheme) -> AOBaseConfig:
     granularity = PerGroup(scheme.group_size) if scheme.group_size else PerAxis(0)
     return IntxWeightOnlyConfig(weight_dtype=getattr(torch, f"int{scheme.bits}"), granularity=granularity)
 
@@ -54,7 +52,6 @@ def quantize_linears_(module: nn.Module, scheme: LinearScheme, skip: frozenset[s
         return 0
     if scheme.kind == "8da4w" and not scheme.symmetric:  # min/max groups on the symmetric kernel (affine4.py)
         return swap_linears_(module, scheme.group_size, set(skip))
-    from torchao.quantization import quantize_
 
     def chosen(m: nn.Module, fqn: str) -> bool:
         return isinstance(m, nn.Linear) and fqn not in skip
@@ -68,8 +65,6 @@ def quantize_linears_(module: nn.Module, scheme: LinearScheme, skip: frozenset[s
 def quantize_embeddings_(module: nn.Module, scheme: EmbeddingScheme) -> int:
     if not scheme.bits:
         return 0
-    from torchao.quantization import quantize_
-
     count = sum(isinstance(m, nn.Embedding) for m in module.modules())
     with torch.no_grad():
         quantize_(module, embedding_config(scheme), filter_fn=lambda m, _fqn: isinstance(m, nn.Embedding))

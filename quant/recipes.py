@@ -31,48 +31,10 @@ import re
 from dataclasses import dataclass
 
 from bluev.errors import BadInput
+from bluev.runtime.manifest import EmbeddingScheme, LinearScheme, MediatekPrecision, Quantization
 
 LINEAR_KINDS = ("none", "8da4w", "4w", "8da8w")
 XNNPACK_GROUP_MULTIPLE = 32  # XNNPACK's blockwise 4-bit kernels take groups in multiples of 32
-
-
-@dataclass(frozen=True)
-class LinearScheme:
-    """How nn.Linear weights are stored: kind and group size (0 = one scale per output channel)."""
-
-    kind: str = "none"
-    group_size: int = 0
-    symmetric: bool = False  # 8da4w: plain symmetric groups instead of min/max groups + offsets
-
-    @property
-    def bits(self) -> int:
-        return {"none": 32, "8da4w": 4, "4w": 4, "8da8w": 8}[self.kind]
-
-    def describe(self) -> str:
-        if self.kind == "none":
-            return "float32"
-        group = f"group {self.group_size}" if self.group_size else "per channel"
-        if self.symmetric:
-            group += ", symmetric"
-        acts = "8-bit dynamic activations" if self.kind.startswith("8da") else "float activations"
-        return f"{self.bits}-bit weights ({group}), {acts}"
-
-    def to_dict(self) -> dict:
-        return {"kind": self.kind, "group_size": self.group_size, "symmetric": self.symmetric}
-
-
-@dataclass(frozen=True)
-class EmbeddingScheme:
-    """Token embedding table: 0 = float, 8 = int8 per row, 4 = int4 in groups."""
-
-    bits: int = 0
-    group_size: int = 0
-
-    def describe(self) -> str:
-        if not self.bits:
-            return "float32"
-        group = f"group {self.group_size}" if self.group_size else "per row"
-        return f"{self.bits}-bit ({group})"
 
 
 @dataclass(frozen=True)
@@ -99,18 +61,21 @@ class Recipe:
     def backend(self) -> str:
         return "mediatek" if self.mediatek_llm else "xnnpack"
 
-    def to_dict(self) -> dict:
-        return {
-            "name": self.name,
-            "description": self.description,
-            "llm_linear": self.llm_linear.to_dict(),
-            "llm_embedding": {"bits": self.llm_embedding.bits, "group_size": self.llm_embedding.group_size},
-            "llm_head": self.llm_head.to_dict() if self.llm_head is not None else None,
-            "vision_linear": self.vision_linear.to_dict(),
-            "mediatek": {"llm": self.mediatek_llm, "vision": self.mediatek_vision}
-            if self.mediatek_llm
-            else None,
-        }
+    def to_manifest(self) -> Quantization:
+        """The manifest's record of this recipe (its schemes are the manifest's own types)."""
+        assert self.llm_head is not None  # set in __post_init__
+        mediatek = None
+        if self.mediatek_llm and self.mediatek_vision:
+            mediatek = MediatekPrecision(llm=self.mediatek_llm, vision=self.mediatek_vision)
+        return Quantization(
+            name=self.name,
+            description=self.description,
+            llm_linear=self.llm_linear,
+            llm_embedding=self.llm_embedding,
+            llm_head=self.llm_head,
+            vision_linear=self.vision_linear,
+            mediatek=mediatek,
+        )
 
 
 def head_for_table(embedding: EmbeddingScheme, linear: LinearScheme) -> LinearScheme:

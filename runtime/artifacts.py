@@ -1,20 +1,20 @@
-"""Open an artifact directory: read manifest.json, check format and hashes, nothing else.
+"""Open an artifact directory: read its manifest, check every file it names, nothing else.
 
-The manifest written by export is the only description of a model the runtime
-uses; an artifact set that does not match it is refused with a one-line reason.
+The manifest written by export is the only description of a model the runtime uses; an
+artifact set that does not match it is refused with a one-line reason, before any of its
+programs is touched.
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from bluev.errors import BadInput
 from bluev.fileio import sha256_file
+from bluev.runtime.kernels import registered_backends
+from bluev.runtime.manifest import MANIFEST, Manifest, ManifestError, read_manifest
 
-FORMAT = "bluev-artifacts"
-FORMAT_VERSION = 1
 HOST_BACKENDS = ("xnnpack", "portable")
 # Backends whose delegate the host runtime may lack: manifest name -> ExecuTorch backend id.
 # The executorch wheel's pybindings register XNNPACK (and QNN/OpenVINO), not Vulkan.
@@ -25,23 +25,22 @@ PHONE_ONLY = {
 }
 
 
-@dataclass
+@dataclass(frozen=True)
 class Artifacts:
     root: Path
-    manifest: dict
+    manifest: Manifest
 
     @property
     def preset(self) -> str:
-        return self.manifest["preset"]
+        return self.manifest.preset
 
     @property
     def multimodal(self) -> bool:
-        comps = self.manifest["components"]
-        return "vision_encoder" in comps and "projector" in comps
+        return self.manifest.multimodal
 
     @property
     def has_llm(self) -> bool:
-        return "llm" in self.manifest["components"]
+        return self.manifest.has_llm
 
     def require_llm(self) -> None:
         """Vision-only artifacts (``bluev export --components vision``) serve benchmarks, not answers."""
@@ -52,65 +51,65 @@ class Artifacts:
             )
 
     def path(self, component: str) -> Path:
-        return self.root / self.manifest["components"][component]["file"]
+        return self.root / self.manifest.components[component].file
 
     @property
     def tokenizer_path(self) -> Path:
-        return self.root / self.manifest["tokenizer"]["file"]
-
-    def entries(self) -> list[tuple[str, dict]]:
-        """Every file the manifest names, as (role, entry with "file" and "sha256")."""
-        m = self.manifest
-        entries = [*m.get("components", {}).items(), ("tokenizer", m["tokenizer"])]
-        if m.get("stock_runner"):
-            entries.append(("stock_runner", m["stock_runner"]))
-        if (m.get("npu") or {}).get("embedding"):  # the NPU runner's token embedding table
-            entries.append(("token_embedding", m["npu"]["embedding"]))
-        return entries
+        return self.root / self.manifest.tokenizer.file
 
 
 def open_artifacts(root: str | Path, verify: bool = True, on_host: bool = True) -> Artifacts:
     """Read and check an artifact directory; ``on_host=False`` accepts phone-only backends (NPU)."""
     root = Path(root)
-    manifest_path = root / "manifest.json"
+    manifest_path = root / MANIFEST
     if not root.is_dir():
         raise BadInput(f"{root}: no such artifact directory (run `bluev export --out {root}`)")
     if not manifest_path.is_file():
         raise BadInput(f"{manifest_path}: missing; not a bluev artifact directory")
     try:
-        manifest = json.loads(manifest_path.read_text())
-    except (OSError, UnicodeDecodeError, ValueError) as exc:
-        raise BadInput(f"{manifest_path}: unreadable JSON ({exc})") from None
-    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
-        raise BadInput(f"{manifest_path}: not a bluev manifest (format {manifest.get('format')!r})")
-    if manifest.get("format_version") != FORMAT_VERSION:
-        raise BadInput(
-            f"{manifest_path}: format version {manifest.get('format_version')!r}, this bluev reads "
-            f"{FORMAT_VERSION}; re-export with this version"
-        )
+        manifest = read_manifest(manifest_path)
+    except ManifestError as exc:
+        raise BadInput(str(exc)) from None
     art = Artifacts(root, manifest)
-    for name, entry in art.entries():
-        path = root / entry["file"]
-        if not path.is_file():
-            raise BadInput(f"{path}: missing ({name} named by the manifest)")
-        if verify and sha256_file(path) != entry["sha256"]:
-            raise BadInput(f"{path}: sha256 does not match the manifest (corrupt or replaced file)")
-    for name, comp in manifest["components"].items() if on_host else []:
-        backend = comp.get("backend")
-        if backend not in HOST_BACKENDS and not host_has_backend(backend):
-            reason = PHONE_ONLY.get(backend, "which runs only on the phone")
-            raise BadInput(
-                f"{art.path(name)}: built for backend {backend!r}: {reason} (`bluev bench adb`); "
-                "export with --backend xnnpack to run on this host"
-            )
+    check_files(art, verify)
+    if on_host:
+        check_host_backends(art)
     return art
 
 
-def host_has_backend(backend: str | None) -> bool:
-    """Whether this host's ExecuTorch runtime registers the backend's delegate."""
-    delegate = OPTIONAL_HOST_BACKENDS.get(backend or "")
-    if delegate is None:
-        return False
-    from executorch.extension.pybindings import portable_lib
+def check_files(art: Artifacts, verify: bool) -> None:
+    """Every named file lies inside the directory, exists, and (``verify``) has its recorded hash."""
+    for role, entry in art.manifest.files():
+        path = inside(art.root, entry.file, role)
+        if not path.is_file():
+            raise BadInput(f"{path}: missing ({role} named by the manifest)")
+        if verify and sha256_file(path) != entry.sha256:
+            raise BadInput(f"{path}: sha256 does not match the manifest (corrupt or replaced file)")
 
-    return delegate in portable_lib._get_registered_backend_names()
+
+def inside(root: Path, name: str, role: str) -> Path:
+    """``root / name``, refused when the manifest's name would leave the artifact directory."""
+    pure = PurePosixPath(name)
+    escapes = pure.is_absolute() or ".." in pure.parts or "\\" in name or not name
+    path = root / name
+    if not escapes and path.exists():
+        escapes = not path.resolve().is_relative_to(root.resolve())  # a symlink out of the folder
+    if escapes:
+        raise BadInput(f"{root / MANIFEST}: {role} file {name!r} is outside the artifact directory; refused")
+    return path
+
+
+def check_host_backends(art: Artifacts) -> None:
+    for name, comp in art.manifest.components.items():
+        if comp.backend not in HOST_BACKENDS and not host_has_backend(comp.backend):
+            reason = PHONE_ONLY.get(comp.backend, "which runs only on the phone")
+            raise BadInput(
+                f"{art.path(name)}: built for backend {comp.backend!r}: {reason} (`bluev bench adb`); "
+                "export with --backend xnnpack to run on this host"
+            )
+
+
+def host_has_backend(backend: str) -> bool:
+    """Whether this host's ExecuTorch runtime registers the backend's delegate."""
+    delegate = OPTIONAL_HOST_BACKENDS.get(backend)
+    return delegate is not None and delegate in registered_backends()

@@ -1,10 +1,13 @@
-"""A picture of a tile plan: the canvas with the grid, tile numbers and padding drawn on."""
+"""`bluev tiles`: a tile plan, and its picture: the canvas with the grid, tile numbers and padding."""
 
 from __future__ import annotations
 
 from PIL import Image, ImageDraw
 
-from bluev.runtime.tiler import TilePlan
+from bluev.fileio import atomic_path
+from bluev.runtime.image import open_image, place_on_canvas
+from bluev.runtime.options import TilesOptions
+from bluev.runtime.tiler import TilePlan, parse_size, plan_tiles
 
 GRID_RGB = (255, 64, 32)
 CONTENT_RGB = (32, 200, 255)
@@ -27,3 +30,16 @@ def draw_grid(canvas: Image.Image, plan: TilePlan) -> Image.Image:
     label = f"{plan.policy} {m}:{n} {plan.canvas[0]}x{plan.canvas[1]} tokens={plan.image_tokens}"
     draw.text((3 * line, plan.canvas[1] - 6 * line - 10), label, fill=GRID_RGB)
     return picture
+
+
+def plan_for(opts: TilesOptions) -> TilePlan:
+    """`bluev tiles`: the plan for a size or an image file, and the grid picture if asked."""
+    if opts.size is not None:
+        return plan_tiles(*parse_size(opts.size), opts.tiler)
+    assert opts.image is not None  # TilesOptions wants one of the two
+    rgb = open_image(opts.image, max_pixels=opts.max_pixels)
+    plan = plan_tiles(rgb.width, rgb.height, opts.tiler)
+    if opts.out is not None:
+        with atomic_path(opts.out) as tmp:
+            draw_grid(place_on_canvas(rgb, plan), plan).save(tmp, format="PNG")
+    return plan

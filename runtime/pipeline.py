@@ -5,7 +5,6 @@ Only the .pte files, the tokenizer and the manifest are used; no model code.
 
 from __future__ import annotations
 
-import resource
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -16,16 +15,12 @@ import torch
 
 from bluev.errors import BadInput
 from bluev.runtime.artifacts import Artifacts, open_artifacts
-from bluev.runtime.sampling import Sampler, SamplerConfig
-from bluev.runtime.text import ChatTemplate, StreamDecoder, TextCodec
+from bluev.runtime.image import open_for_tiling, tile_stages
+from bluev.runtime.kernels import peak_rss_mb, runtime
+from bluev.runtime.options import SamplerConfig
+from bluev.runtime.sampling import Sampler
+from bluev.runtime.text import StreamDecoder, TextCodec
 from bluev.runtime.tile_encoder import TileEncoder, TileEncoderProcess, open_tile_encoder
-from bluev.runtime.tiler import TilerConfig
-
-
-def load_kernels() -> None:
-    """Register the kernels our programs call: llama::* custom ops, quantized_decomposed::*."""
-    import executorch.kernels.quantized  # noqa: F401
-    from executorch.extension.llm.custom_ops import custom_ops  # noqa: F401
 
 
 @dataclass
@@ -64,23 +59,6 @@ class Generation:
     stats: Stats
 
 
-def peak_rss_mb() -> float:
-    """This process's peak resident memory, MB.
-
-    Linux: VmHWM, the high-water mark of this program's own memory. Not ru_maxrss: that
-    one starts from the parent's peak when a process is forked and exec'd, so a benchmark
-    worker started after its parent touched 1 GiB (the bandwidth probe) reported 1.4 GB.
-    """
-    try:
-        with open("/proc/self/status", encoding="ascii") as status:
-            for line in status:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) / 1024.0
-    except OSError:  # not Linux
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
-
-
 class Pipeline:
     """Loaded programs for one artifact directory; `generate` answers one prompt."""
 
@@ -91,45 +69,45 @@ class Pipeline:
         ``image_encoder="process"`` runs the vision programs in a child process
         (runtime/tile_encoder.py): tiles are then prepared while earlier ones encode, and
         a ``Session``'s caller is not stalled by an encoding picture."""
-        from executorch.runtime import Runtime
-
         self.art = artifacts if isinstance(artifacts, Artifacts) else open_artifacts(artifacts)
         if need_llm:
             self.art.require_llm()
         m = self.art.manifest
-        load_kernels()
-        runtime = Runtime.get()
         self.tiles: TileEncoder | TileEncoderProcess | None = None
         try:
             if self.art.multimodal:
                 self.tiles = open_tile_encoder(self.art, image_encoder)
-            if not self.art.has_llm:
+            if m.llm is None:
                 self._wait_for_encoder()
                 return
-            llm = runtime.load_program(self.art.path("llm"))
-            methods = m["llm"]["methods"]
-            self.embed = llm.load_method(methods["embed"])
-            self.prefill_method = llm.load_method(methods["prefill"])
+            if m.llm.layout != "dynamic":
+                raise BadInput(
+                    f"{self.art.root}: the {m.llm.layout} LLM layout (NPU programs) is run by bluev-runner, "
+                    "not by this host pipeline"
+                )
+            llm = runtime().load_program(self.art.path("llm"))
+            methods = m.llm.methods
+            assert methods.embed is not None  # the dynamic layout has its embedding method
+            self.embed = llm.load_method(methods.embed)
+            self.prefill_method = llm.load_method(methods.prefill)
             # one loaded instance per method name: a second instance would get its own KV cache
-            same = methods["decode"] == methods["prefill"]
-            self.decode_method = self.prefill_method if same else llm.load_method(methods["decode"])
+            same = methods.decode == methods.prefill
+            self.decode_method = self.prefill_method if same else llm.load_method(methods.decode)
         except (RuntimeError, ValueError) as exc:
             self.close()
             raise BadInput(f"{self.art.root}: ExecuTorch could not load the programs ({exc})") from None
+        except BadInput:
+            self.close()
+            raise
         self._wait_for_encoder()
         self._llm_program = llm  # keeps the methods' shared buffers alive
         self.codec = TextCodec(self.art.tokenizer_path)
-        self.chat = ChatTemplate.from_manifest(m)
-        self.chunk = int(m["llm"]["chunk_size"])
-        self.max_seq_len = int(m["llm"]["max_seq_len"])
-        self.eos_ids = set(m["special_tokens"]["eos_ids"])
+        self.chat = m.chat_template
+        self.chunk = m.llm.chunk_size
+        self.max_seq_len = m.llm.max_seq_len
+        self.eos_ids = set(m.special_tokens.eos_ids)
 
     # --- image ----------------------------------------------------------------------------
-
-    def tiler_config(self) -> TilerConfig:
-        cfg = dict(self.art.manifest["vision"]["tiler"])
-        cfg["grids"] = tuple(tuple(g) for g in cfg["grids"]) if cfg.get("grids") else None
-        return TilerConfig(**cfg)
 
     def encode_image(self, image: str | Path, stats: Stats, pipelined: bool = True) -> torch.Tensor:
         """Image file -> LLM embeddings [1, tokens, dim].
@@ -140,11 +118,10 @@ class Pipeline:
         the GIL and the stages simply run one after the other. Not pipelined: every
         tile is prepared first, then all are encoded in the largest batches.
         """
-        from bluev.runtime.image import open_for_tiling, tile_stages
-
         tiles = self._tiles(str(image))
+        assert self.art.manifest.vision is not None  # _tiles refused text-only sets
         started = time.perf_counter()
-        img, plan = open_for_tiling(image, self.tiler_config())
+        img, plan = open_for_tiling(image, self.art.manifest.vision.tiler)
         stages = tile_stages(img, plan)
         if pipelined:
             pending = [tiles.submit(stage()) for stage in stages]
@@ -152,6 +129,7 @@ class Pipeline:
             pending = [tiles.submit(np.concatenate([stage() for stage in stages]))]
         embeds = torch.cat([f.result() for f in pending], dim=0)  # re-raises the encoder's error
         stats.tiles = plan.images_to_encode
+        stats.extra.update(grid=list(plan.grid), image_tokens=plan.image_tokens)
         stats.image_encode_ms = (time.perf_counter() - started) * 1000.0
         return embeds.unsqueeze(0)
 

@@ -2,27 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import torch
 
-from bluev.errors import BadInput
-
-
-@dataclass
-class SamplerConfig:
-    temperature: float = 0.0  # 0 = greedy
-    top_k: int = 0  # 0 = off
-    top_p: float = 1.0  # 1 = off
-    seed: int | None = None
-
-    def __post_init__(self) -> None:
-        if self.temperature < 0:
-            raise BadInput(f"temperature {self.temperature}: must be >= 0")
-        if self.top_k < 0:
-            raise BadInput(f"top-k {self.top_k}: must be >= 0")
-        if not 0.0 < self.top_p <= 1.0:
-            raise BadInput(f"top-p {self.top_p}: must be in (0, 1]")
+from bluev.runtime.options import SamplerConfig
 
 
 def greedy(logits: torch.Tensor) -> int:

@@ -1,33 +1,10 @@
-"""Tokenizer, chat template and streaming detokenisation, from the artifact files only."""
+"""Tokenizer and streaming detokenisation, from the artifact's tokenizer.json only."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 from tokenizers import Tokenizer
-
-
-@dataclass
-class ChatTemplate:
-    """The chat template rendered at export around one user turn."""
-
-    prefix: str
-    suffix: str
-    image_position: str = "before_prompt"
-
-    @classmethod
-    def from_manifest(cls, manifest: dict) -> ChatTemplate:
-        t = manifest["chat_template"]
-        return cls(
-            prefix=t["prefix"], suffix=t["suffix"], image_position=t.get("image_position", "before_prompt")
-        )
-
-    def segments(self, prompt: str, with_image: bool) -> tuple[str, str]:
-        """(text before the image, text after it); without an image the first holds everything."""
-        if not with_image:
-            return self.prefix + prompt + self.suffix, ""
-        return self.prefix, prompt + self.suffix
 
 
 class TextCodec:

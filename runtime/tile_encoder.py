@@ -27,7 +27,9 @@ import numpy as np
 import torch
 
 from bluev.errors import BadInput
+from bluev.quiet import native_logs_quiet
 from bluev.runtime.artifacts import Artifacts, open_artifacts
+from bluev.runtime.kernels import current_threads, runtime, set_xnnpack_threads
 
 WHERE = ("inline", "process")
 
@@ -36,18 +38,13 @@ class TileEncoder:
     """The vision encoder + projector in this process."""
 
     def __init__(self, art: Artifacts) -> None:
-        from executorch.runtime import Runtime
-
-        from bluev.runtime.pipeline import load_kernels  # here: pipeline imports this module
-
-        load_kernels()
-        runtime = Runtime.get()
+        assert art.manifest.vision is not None  # callers open an encoder for multimodal sets only
         try:
-            self.vision = runtime.load_program(art.path("vision_encoder")).load_method("forward")
-            self.projector = runtime.load_program(art.path("projector")).load_method("forward")
+            self.vision = runtime().load_program(art.path("vision_encoder")).load_method("forward")
+            self.projector = runtime().load_program(art.path("projector")).load_method("forward")
         except (RuntimeError, ValueError) as exc:
             raise BadInput(f"{art.root}: ExecuTorch could not load the vision programs ({exc})") from None
-        self.max_batch = int(art.manifest["vision"]["max_batch"])
+        self.max_batch = art.manifest.vision.max_batch
 
     def run_batch(self, tiles: torch.Tensor) -> torch.Tensor:
         """One batch of at most ``max_batch`` tiles -> projector output [tokens, dim]."""
@@ -78,7 +75,7 @@ class TileEncoder:
 class TileEncoderProcess:
     """The same programs in a child process; ``submit`` returns at once.
 
-    The child is ``python -m bluev.runtime.tile_encoder`` (not multiprocessing: its
+    The child is ``python -m bluev.runtime.tile_encoder_child`` (not multiprocessing: its
     spawn re-runs the caller's main script, which breaks scripts without a main guard
     and stdin). Pixels go down one pipe and embeddings come back on another as
     ``.npy`` frames (no pickle); one thread here feeds the child in submission order.
@@ -87,7 +84,7 @@ class TileEncoderProcess:
     def __init__(self, art: Artifacts, threads: int) -> None:
         to_child, self._requests = os.pipe()
         self._replies, from_child = os.pipe()
-        command = [sys.executable, "-m", "bluev.runtime.tile_encoder", str(art.root), str(threads)]
+        command = [sys.executable, "-m", "bluev.runtime.tile_encoder_child", str(art.root), str(threads)]
         self._child = subprocess.Popen(
             [*command, str(to_child), str(from_child)],
             pass_fds=(to_child, from_child),
@@ -166,21 +163,6 @@ def open_tile_encoder(art: Artifacts, where: str = "inline") -> TileEncoder | Ti
     raise BadInput(f"image encoder {where!r}: choose {' or '.join(WHERE)}")
 
 
-def current_threads() -> int:
-    """The size of this process's XNNPACK thread pool, which the child copies."""
-    from executorch.extension.pybindings import portable_lib
-
-    return int(portable_lib._threadpool_get_thread_count())
-
-
-def set_xnnpack_threads(threads: int) -> None:
-    """Resize ExecuTorch's thread pool (XNNPACK's, shared by every program); 0 keeps it."""
-    from executorch.extension.pybindings import portable_lib
-
-    if threads > 0 and current_threads() != threads:
-        portable_lib._unsafe_reset_threadpool(threads)
-
-
 # --- frames on the pipes: one kind byte, then one .npy array (numpy's format, no pickle) ------
 
 
@@ -207,15 +189,13 @@ def read_frame(stream: BinaryIO) -> tuple[bytes, np.ndarray]:
 # --- the child process ----------------------------------------------------------------------
 
 
-def _child_main(root: str, threads: int, requests: BinaryIO, replies: BinaryIO) -> None:
+def serve(root: str, threads: int, requests: BinaryIO, replies: BinaryIO) -> None:
     """Load the programs, say so, then answer each pixel frame until the parent closes the pipe."""
-    from bluev.quiet import library_warnings_quiet, native_logs_quiet
 
     def error_frame(exc: Exception) -> np.ndarray:
         text = str(exc) if isinstance(exc, BadInput) else f"vision encoder: {type(exc).__name__}: {exc}"
         return np.frombuffer(text.encode("utf-8"), dtype=np.uint8)
 
-    library_warnings_quiet()  # before ExecuTorch's imports pull in torchao
     try:
         with native_logs_quiet():  # the runtime's own log lines, as in the parent's CLI
             set_xnnpack_threads(threads)
@@ -230,9 +210,3 @@ def _child_main(root: str, threads: int, requests: BinaryIO, replies: BinaryIO) 
             write_frame(replies, b"A", encoder.encode(pixels).numpy())
         except Exception as exc:  # noqa: BLE001
             write_frame(replies, b"E", error_frame(exc))
-
-
-if __name__ == "__main__":
-    _root, _threads, _requests, _replies = sys.argv[1:5]
-    with os.fdopen(int(_requests), "rb") as _in, os.fdopen(int(_replies), "wb") as _out:
-        _child_main(_root, int(_threads), _in, _out)

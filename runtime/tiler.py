@@ -50,6 +50,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 
 from bluev.errors import BadInput
+from bluev.options import cli
 
 POLICIES = ("relaxed", "llava-next", "internvl")
 
@@ -58,16 +59,18 @@ POLICIES = ("relaxed", "llava-next", "internvl")
 class TilerConfig:
     """Everything that decides how an image becomes tiles (recorded in the manifest)."""
 
-    policy: str = "relaxed"
-    tile_size: int = 384
-    alpha: float = 0.1
-    min_tiles: int = 1
-    max_tiles: int = 9
+    policy: str = cli("relaxed", choices=POLICIES, help="Grid policy.")
+    tile_size: int = cli(384, minimum=1, help="Tile side in pixels.")
+    alpha: float = cli(
+        0.1, minimum=0.0, help="Relaxed matching threshold on effective resolution, in [0, 1)."
+    )
+    min_tiles: int = cli(1, minimum=1, maximum=64, help="Fewest tiles of a grid.")
+    max_tiles: int = cli(9, minimum=1, maximum=64, help="Most tiles of a grid.")
     # Explicit candidate grids (columns, rows); None means every grid with
     # min_tiles <= m*n <= max_tiles.
     grids: tuple[tuple[int, int], ...] | None = None
-    thumbnail: bool = True
-    tokens_per_tile: int = 196
+    thumbnail: bool = cli(True, secondary="--no-thumbnail", help="Add a thumbnail of the whole image.")
+    tokens_per_tile: int = cli(196, minimum=1, help="LLM tokens per encoded tile.")
 
     def __post_init__(self) -> None:
         if self.policy not in POLICIES:

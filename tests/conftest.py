@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import fcntl
+import json
 import os
 import subprocess
 import sys
 from pathlib import Path
 
+import jsonschema
 import pytest
+
+from bluev.export.builders import build
+from bluev.export.presets import get_preset
+from bluev.runtime.kernels import runtime
+from bluev.runtime.manifest import MANIFEST
+from bluev.runtime.sample_picture import draw_sample
 
 BLUEV = Path(sys.executable).parent / "bluev"
 REPO = Path(__file__).resolve().parents[1]
@@ -35,19 +43,12 @@ def bluev_run_json(artifacts: Path, prompt: str, *extra: str) -> dict:
     """`bluev run --json` on an artifact directory; fails the test with stderr if it fails."""
     r = run_bluev("run", "--artifacts", str(artifacts), "--prompt", prompt, "--json", *extra)
     assert r.returncode == 0, r.stderr[-3000:]
-    import json
-
     return json.loads(r.stdout)
 
 
 def load_pte(path: Path):  # noqa: ANN201  (an executorch.runtime Program)
     """A .pte loaded by ExecuTorch's runtime, with bluev's kernels (custom + quantized ops) registered."""
-    from executorch.runtime import Runtime
-
-    from bluev.runtime.pipeline import load_kernels
-
-    load_kernels()
-    return Runtime.get().load_program(path)
+    return runtime().load_program(path)
 
 
 def assert_one_line_error(r: subprocess.CompletedProcess, *needles: str) -> None:
@@ -74,7 +75,7 @@ def load_program():
     return load_pte
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def repo() -> Path:
     return REPO
 
@@ -92,7 +93,8 @@ def export_once(tmp_path_factory, key: str, preset: str, *extra: str) -> Path:
     # the suite's workers share the cache: the first one exports, the others wait for it
     with open(Path(cache) / f"{key}.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        if (Path(cache) / key / "manifest.json").is_file():
+        if (Path(cache) / key / MANIFEST).is_file():
+            assert_manifest_valid(Path(cache) / key)
             return Path(cache) / key
         return export_into(Path(cache), key, preset, *extra)
 
@@ -101,6 +103,7 @@ def export_into(base: Path, key: str, preset: str, *extra: str) -> Path:
     out = base / key
     r = run_bluev("export", "--preset", preset, "--out", str(out), *extra, timeout=1800)
     assert r.returncode == 0, r.stderr[-3000:]
+    assert_manifest_valid(out)
     (base / f"{key}.export.stdout").write_text(r.stdout)
     (base / f"{key}.export.stderr").write_text(r.stderr)
     return out
@@ -132,15 +135,26 @@ def smollm2_artifacts(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def tiny_model():
-    from bluev.export.presets import build, get_preset
-
     return build(get_preset("tiny"))
 
 
 @pytest.fixture(scope="session")
 def sample_image(tmp_path_factory) -> Path:
-    from bluev.runtime.sample import draw_sample
-
     path = tmp_path_factory.mktemp("images") / "sample.png"
     draw_sample().save(path)
     return path
+
+
+SCHEMA = REPO / "docs" / "manifest.schema.json"
+
+
+def assert_manifest_valid(artifacts: Path) -> None:
+    """Every manifest the suite exports follows the checked-in schema (docs/manifest.schema.json)."""
+    schema = json.loads(SCHEMA.read_text())
+    jsonschema.validate(json.loads((artifacts / MANIFEST).read_text()), schema)
+
+
+@pytest.fixture
+def manifest_valid():
+    """For tests that export on their own: check the manifest against the checked-in schema."""
+    return assert_manifest_valid

@@ -6,6 +6,7 @@ import subprocess
 import sys
 
 import pytest
+import torch
 
 
 @pytest.mark.parametrize("name", ["export", "quant", "runtime", "benchmarks"])
@@ -29,7 +30,4 @@ def test_subpackages_map_to_the_users_folders(tmp_path, repo):
 
 
 def test_torch_is_the_cpu_build():
-    import executorch  # noqa: F401
-    import torch
-
     assert torch.__version__.startswith("2.13.0") and not torch.cuda.is_available()

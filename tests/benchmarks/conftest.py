@@ -60,7 +60,8 @@ def host_runner(tmp_path) -> Path:
     """A 'native runner' for the double: bluev's host runtime behind the stock runners' flags."""
     path = tmp_path / "llava_main"
     path.write_text(
-        f"#!{sys.executable}\nimport sys\nfrom bluev.benchmarks.host_runner import main\nsys.exit(main())\n"
+        f"#!{sys.executable}\nimport sys\n"
+        "from bluev.benchmarks.phone.host_runner import main\nsys.exit(main())\n"
     )
     path.chmod(0o755)
     return path

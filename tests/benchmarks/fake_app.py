@@ -16,6 +16,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from bluev.runtime.pipeline import Pipeline
+
 COMPONENT = "org.bluev.demo/.BenchmarkActivity"
 
 
@@ -32,8 +34,6 @@ def parse_am(argv: list[str]) -> tuple[str, dict]:
 
 def benchmark(extras: dict) -> None:
     """What BenchmarkActivity does, on bluev's host runtime."""
-    from bluev.runtime.pipeline import Pipeline
-
     out_dir = Path(os.environ["PHONE_ROOT"]) / "sdcard/Android/data/org.bluev.demo/files/bench"
     out_dir.mkdir(parents=True, exist_ok=True)
     result: dict = {
@@ -45,7 +45,7 @@ def benchmark(extras: dict) -> None:
     }
     try:
         pipeline = Pipeline(extras["artifact_dir"])
-        result["backend"] = pipeline.art.manifest["components"]["llm"]["backend"]
+        result["backend"] = pipeline.art.manifest.components["llm"].backend
         for i in range(extras["warmup"] + extras["runs"]):
             gen = pipeline.generate(extras["prompt"], extras.get("image"), extras["max_new_tokens"])
             result["runs"].append({"warmup": i < extras["warmup"], **gen.stats.to_dict()})

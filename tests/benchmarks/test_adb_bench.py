@@ -17,9 +17,10 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from bluev.benchmarks.adb import DeviceError
-from bluev.benchmarks.device import parse_thermal, sections, soc_name
-from bluev.benchmarks.runners import parse_native_output
+from bluev.benchmarks.phone.adb import DeviceError
+from bluev.benchmarks.phone.device import parse_thermal, sections, soc_name
+from bluev.benchmarks.phone.runners import parse_native_output
+from bluev.runtime.manifest import MANIFEST, read_manifest
 
 
 def bench(bluev_cli, port: int, artifacts: Path, out: Path, *args: str, timeout: float = 300):
@@ -98,7 +99,7 @@ def test_native_runner_full_flow_on_two_phones(
     results = {res["serial"]: res for res in json.loads(r.stdout)}
     assert results["SER1"]["device"]["soc"] == "MediaTek Dimensity 9300"
     assert results["SER2"]["device"]["soc"] == "Qualcomm Snapdragon 8 Gen 3"
-    manifest = json.loads((tiny_artifacts / "manifest.json").read_text())
+    manifest = read_manifest(tiny_artifacts / MANIFEST)
     for serial, res in results.items():
         assert res["schema"] == "bluev-bench-result/1" and res["error"] is None and not res["partial"]
         assert res["backend"] == "xnnpack" and res["device"]["abi"] == "arm64-v8a"
@@ -113,8 +114,8 @@ def test_native_runner_full_flow_on_two_phones(
         # the artifacts are on the phone, byte for byte, in the manifest-hash folder
         remote = double.phones[serial].device_path(res["artifacts"]["remote"])
         assert remote.name == sha256(tiny_artifacts / "manifest.json")[:16]
-        for comp in manifest["components"].values():
-            assert sha256(remote / comp["file"]) == comp["sha256"]
+        for comp in manifest.components.values():
+            assert sha256(remote / comp.file) == comp.sha256
         assert sorted(p.name for p in remote.parent.iterdir()) == sorted([remote.name, "bin"])  # no tmp left
         with Image.open(out / f"{serial}.png") as png:
             assert png.format == "PNG"
@@ -124,7 +125,7 @@ def test_native_runner_full_flow_on_two_phones(
     assert "on the same SoC" in results["SER1"]["paper"] and "not the paper's" in results["SER2"]["paper"]
     services = double.services
     assert "host:tport:serial:SER1" in services and "host:tport:serial:SER2" in services
-    assert services.count("sync:") >= 2 * (len(manifest["components"]) + 3)  # + tokenizer, manifest, runner
+    assert services.count("sync:") >= 2 * (len(manifest.components) + 3)  # + tokenizer, manifest, runner
 
     # a second run pushes nothing: every file's sha256 on the phone already matches
     r = bench(

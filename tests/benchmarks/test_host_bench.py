@@ -7,18 +7,28 @@ from pathlib import Path
 
 import pytest
 import torch
+from gguf import GGUFReader
 
-from bluev.benchmarks.et_baseline import meta_layout
-from bluev.benchmarks.host import HostBenchOptions, assemble, report_table, summarize
-from bluev.benchmarks.llamacpp import find_llama_bench
-from bluev.benchmarks.roofline import DecodeTraffic, decode_traffic, gguf_traffic, kv_bytes, program_traffic
+from bluev.benchmarks.host.bench import assemble, report_table, summarize
+from bluev.benchmarks.host.export_llm import meta_layout
+from bluev.benchmarks.host.llamacpp import find_llama_bench
+from bluev.benchmarks.host.options import HostBenchOptions
+from bluev.benchmarks.host.roofline import (
+    DecodeTraffic,
+    decode_traffic,
+    gguf_traffic,
+    kv_bytes,
+    program_traffic,
+)
 from bluev.errors import BadInput
+from bluev.export.builders import SMOLLM2_GGUF, smollm2_dir
+from bluev.runtime.manifest import MANIFEST, read_manifest
 
 
 @pytest.mark.slow
 def test_bench_host_on_tiny_reports_every_metric(
     tiny_quant_artifacts: Path, bluev_cli, tmp_path: Path
-) -> None:  # noqa: ANN001
+) -> None:
     out = tmp_path / "report"
     r = bluev_cli(
         "bench", "host", "--artifacts", str(tiny_quant_artifacts), "--repeats", "2",
@@ -49,7 +59,7 @@ def test_bench_host_on_tiny_reports_every_metric(
     assert "roofline decode" in (out / "report.txt").read_text()
 
 
-def test_bench_host_needs_one_source(bluev_cli) -> None:  # noqa: ANN001
+def test_bench_host_needs_one_source(bluev_cli) -> None:
     r = bluev_cli("bench", "host")
     assert (
         r.returncode == 2
@@ -70,25 +80,20 @@ def test_meta_layout_undoes_hf_rope_permutation() -> None:
 
 
 def test_decode_traffic_leaves_out_the_embedding_table(tiny_quant_artifacts: Path) -> None:
-    manifest = json.loads((tiny_quant_artifacts / "manifest.json").read_text())
+    manifest = read_manifest(tiny_quant_artifacts / MANIFEST)
     traffic = decode_traffic(manifest, mean_position=0)
-    llm = manifest["llm"]
-    table = llm["vocab_size"] * (llm["dim"] + 4)  # 8-bit rows with an fp32 scale each
-    assert traffic.kv_bytes == 0 and traffic.weight_bytes == manifest["components"]["llm"]["bytes"] - table
+    llm, program = manifest.llm, manifest.components["llm"]
+    table = llm.vocab_size * (llm.dim + 4)  # 8-bit rows with an fp32 scale each
+    assert traffic.kv_bytes == 0 and traffic.weight_bytes == program.bytes - table
     # export_llm's program is counted the same way, from its file
     size = (tiny_quant_artifacts / "llm.pte").stat().st_size
     same = program_traffic(size, llm, embedding_bits=8, kv=0)
-    assert manifest["components"]["llm"]["bytes"] == (tiny_quant_artifacts / "llm.pte").stat().st_size
-    assert same == traffic
-    head_dim = llm["dim"] // llm["n_heads"]
-    assert kv_bytes(llm, 10) == 2 * llm["n_layers"] * 10 * llm["n_kv_heads"] * head_dim * 4
+    assert program.bytes == size and same == traffic
+    head_dim = llm.dim // llm.n_heads
+    assert kv_bytes(llm, 10) == 2 * llm.n_layers * 10 * llm.n_kv_heads * head_dim * 4
 
 
 def test_gguf_traffic_reads_every_tensor_with_the_tied_table() -> None:
-    from gguf import GGUFReader
-
-    from bluev.export.presets import SMOLLM2_GGUF, smollm2_dir
-
     path = smollm2_dir() / SMOLLM2_GGUF
     tensors = GGUFReader(str(path)).tensors
     traffic = gguf_traffic(path, kv=7)
@@ -100,7 +105,7 @@ def test_gguf_traffic_reads_every_tensor_with_the_tied_table() -> None:
 
 
 def test_roofline_sets_every_system_against_its_own_bytes(tiny_quant_artifacts: Path) -> None:
-    manifest = json.loads((tiny_quant_artifacts / "manifest.json").read_text())
+    manifest = read_manifest(tiny_quant_artifacts / MANIFEST)
     results = {"bluev": {"decode_tok_s": 100.0}, "executorch": {"decode_tok_s": 150.0}}
     traffic = {"bluev": DecodeTraffic(4_000_000, 0), "executorch": DecodeTraffic(2_000_000, 0)}
     opts = HostBenchOptions(artifacts=tiny_quant_artifacts, threads=2)
@@ -128,7 +133,7 @@ def test_llama_bench_lookup(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
 
 
 @pytest.mark.slow
-def test_bench_host_vision_only_exports_no_llm(bluev_cli, tmp_path: Path) -> None:  # noqa: ANN001
+def test_bench_host_vision_only_exports_no_llm(bluev_cli, manifest_valid, tmp_path: Path) -> None:
     """--preset X --components vision: a vision-only export (bluelm-v-3b's ViT without its 2.7B LLM)."""
     r = bluev_cli(
         "bench", "host", "--preset", "tiny", "--components", "vision", "--repeats", "1", "--json",
@@ -140,8 +145,9 @@ def test_bench_host_vision_only_exports_no_llm(bluev_cli, tmp_path: Path) -> Non
     assert report["baselines"]["eager"]["vision_tile_ms"] > 0 and "decode_tok_s" not in report
     assert "vision_gflop_per_tile" in report["roofline"] and "bandwidth_gb_s" not in report["roofline"]
     folder = tmp_path / "artifacts" / "tiny-vision"
-    manifest = json.loads((folder / "manifest.json").read_text())
-    assert sorted(manifest["components"]) == ["projector", "vision_encoder"] and manifest["llm"] is None
+    manifest_valid(folder)  # exported by bench host itself, not by the suite's fixtures
+    manifest = read_manifest(folder / MANIFEST)
+    assert sorted(manifest.components) == ["projector", "vision_encoder"] and manifest.llm is None
     assert not (tmp_path / "artifacts" / "tiny").exists()
     run = bluev_cli("run", "--artifacts", str(folder), "--prompt", "hi")
     assert run.returncode == 2 and "vision-only artifacts" in run.stderr and "Traceback" not in run.stderr

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 import torch
 from torch import nn
+from transformers import SiglipVisionModel
 
-from bluev.export.delegable import layer_norm, mean_last
+from bluev.export.builders import build
 from bluev.export.llm import rotate_half_matrix
-from bluev.export.presets import build, get_preset
+from bluev.export.presets import get_preset
+from bluev.graph_forms import layer_norm, mean_last
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +42,6 @@ def test_rotate_half_matrix_is_the_rotation_exactly() -> None:
 
 
 def test_vision_tower_matches_hf_siglip(tiny) -> None:  # noqa: ANN001
-    from transformers import SiglipVisionModel
 
     hf = SiglipVisionModel(tiny.tower.embeddings.config).eval()
     body = getattr(hf, "vision_model", hf)
@@ -75,7 +78,6 @@ VISION_CPU_OPS = {"aten_slice_copy_tensor", "aten_view_copy_default"}
 
 @pytest.mark.slow
 def test_everything_else_is_delegated(tiny_quant_artifacts) -> None:  # noqa: ANN001
-    import json
 
     components = json.loads((tiny_quant_artifacts / "manifest.json").read_text())["components"]
     assert set(components["llm"]["left_on_cpu"]) <= LLM_CPU_OPS

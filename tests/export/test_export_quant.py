@@ -3,23 +3,24 @@
 from __future__ import annotations
 
 import copy
-import json
 
 import torch
 import torch.nn.functional as F
 
-from bluev.quant.apply import quantize_llm_, quantize_vision_
-from bluev.quant.recipes import RECIPES
+from bluev.quant.affine4 import AffineInt4Linear
+from bluev.quant.apply import quantize_llm_, quantize_vision_, weight_bytes
+from bluev.quant.recipes import RECIPES, parse_recipe
+from bluev.runtime.manifest import MANIFEST, read_manifest
 
 
 def test_manifest_records_the_recipe_and_files_shrink(tiny_quant_artifacts, tiny_artifacts):
-    q = json.loads((tiny_quant_artifacts / "manifest.json").read_text())
-    f = json.loads((tiny_artifacts / "manifest.json").read_text())
-    assert q["quantization"] == RECIPES["default"].to_dict()
-    assert {c["quant"] for c in q["components"].values()} == {"default"}
+    q = read_manifest(tiny_quant_artifacts / MANIFEST)
+    f = read_manifest(tiny_artifacts / MANIFEST)
+    assert q.quantization == RECIPES["default"].to_manifest()
+    assert {c.quant for c in q.components.values()} == {"default"}
     # the float tiny LLM is mostly its 49152 x 64 embedding table, stored twice (lookup + head)
-    assert q["components"]["llm"]["bytes"] < f["components"]["llm"]["bytes"] / 3
-    assert q["components"]["vision_encoder"]["bytes"] < f["components"]["vision_encoder"]["bytes"]
+    assert q.components["llm"].bytes < f.components["llm"].bytes / 3
+    assert q.components["vision_encoder"].bytes < f.components["vision_encoder"].bytes
     stdout = (tiny_quant_artifacts.parent / "tiny.export.stdout").read_text()
     assert "quant default" in stdout
 
@@ -58,10 +59,6 @@ def test_run_on_quantized_bundle(tiny_quant_artifacts, sample_image, run_json):
 
 def test_head4_quantizes_the_head_as_the_linears(tiny_model):
     """-head4 (export_llm's layout): the head takes the 4-bit asymmetric groups, half the bytes."""
-    from bluev.quant.affine4 import AffineInt4Linear
-    from bluev.quant.apply import weight_bytes
-    from bluev.quant.recipes import parse_recipe
-
     default, head4 = copy.deepcopy(tiny_model.llm), copy.deepcopy(tiny_model.llm)
     quantize_llm_(default, RECIPES["default"])
     quantize_llm_(head4, parse_recipe("8da4w-g32-head4"))

@@ -2,29 +2,16 @@
 
 from __future__ import annotations
 
-import json
-
 import numpy as np
 import pytest
 import torch
 
 from bluev.fileio import sha256_file
 from bluev.runtime.artifacts import open_artifacts
-
-CONTRACT_KEYS = {
-    "format",
-    "format_version",
-    "preset",
-    "source",
-    "components",
-    "tokenizer",
-    "llm",
-    "special_tokens",
-    "chat_template",
-    "vision",
-    "stock_runner",
-    "export",
-}
+from bluev.runtime.kernels import runtime
+from bluev.runtime.manifest import DimRange, LlmMethods, read_manifest
+from bluev.runtime.options import SamplerConfig
+from bluev.runtime.pipeline import Pipeline
 
 
 def test_artifact_files_and_manifest(tiny_artifacts):
@@ -37,28 +24,25 @@ def test_artifact_files_and_manifest(tiny_artifacts):
         "tokenizer.json",
         "vision_encoder.pte",
     ]
-    m = json.loads((tiny_artifacts / "manifest.json").read_text())
-    assert CONTRACT_KEYS <= set(m)
-    assert m["preset"] == "tiny" and m["format_version"] == 1
-    for comp in m["components"].values():
-        assert comp["sha256"] == sha256_file(tiny_artifacts / comp["file"])
-        assert comp["backend"] == "xnnpack" and comp["quant"] == "float"
-        assert 0 < comp["delegated_ops"] <= comp["total_ops"]
-    assert set(m["components"]["llm"]["methods"]) == {"token_embedding", "prefill"}
-    assert m["llm"]["methods"] == {"embed": "token_embedding", "prefill": "prefill", "decode": "prefill"}
-    assert m["llm"]["chunk_size"] == 128 and m["llm"]["max_seq_len"] == 2048
-    assert m["vision"]["tokens_per_tile"] == 196 and m["vision"]["tiler"]["policy"] == "relaxed"
-    assert m["vision"]["patches_per_tile"] == 729
-    assert m["special_tokens"]["eos_ids"] and "<|im_start|>" in m["chat_template"]["prefix"]
-    assert m["stock_runner"]["runner"] == "MultimodalRunner"
-    assert m["export"]["tools"]["executorch"] == "1.5.1"
+    m = read_manifest(tiny_artifacts / "manifest.json")
+    assert m.preset == "tiny" and m.format_version == 2
+    for comp in m.components.values():
+        assert comp.sha256 == sha256_file(tiny_artifacts / comp.file)
+        assert comp.backend == "xnnpack" and comp.quant == "float" and comp.soc is None
+        assert 0 < comp.delegated_ops <= comp.total_ops
+    assert set(m.components["llm"].methods) == {"token_embedding", "prefill"}
+    assert m.llm is not None and m.vision is not None and m.stock_runner is not None
+    assert m.llm.methods == LlmMethods(embed="token_embedding", prefill="prefill", decode="prefill")
+    assert m.llm.chunk_size == 128 and m.llm.max_seq_len == 2048 and m.llm.layout == "dynamic"
+    assert m.vision.tokens_per_tile == 196 and m.vision.tiler.policy == "relaxed"
+    assert m.vision.patches_per_tile == 729 and (m.vision.layers, m.vision.mlp_width) == (2, 128)
+    assert m.vision.tiler.grids is not None and (2, 2) in m.vision.tiler.grids  # written out for readers
+    assert m.special_tokens.eos_ids and "<|im_start|>" in m.chat_template.prefix
+    assert m.stock_runner.runner == "MultimodalRunner"
+    assert m.export.tools["executorch"] == "1.5.1"
     # dynamic tile batch 1..max_tiles+1 recorded with its range
-    pixels = m["components"]["vision_encoder"]["methods"]["forward"]["inputs"][0]
-    assert pixels["shape"][0] == {"min": 1, "max": m["vision"]["max_batch"]} and pixels["shape"][1:] == [
-        3,
-        384,
-        384,
-    ]
+    pixels = m.components["vision_encoder"].methods["forward"].inputs[0]
+    assert pixels.shape == [DimRange(min=1, max=m.vision.max_batch), 3, 384, 384]
     assert open_artifacts(tiny_artifacts).multimodal
     # readable by others (adb push, a shared box): not the 0600 of a temporary file
     assert all(p.stat().st_mode & 0o044 == 0o044 for p in tiny_artifacts.iterdir())
@@ -76,12 +60,7 @@ def test_summary_table_and_progress(tiny_artifacts):
 
 
 def load_method(path, name="forward"):
-    from executorch.runtime import Runtime
-
-    from bluev.runtime.pipeline import load_kernels
-
-    load_kernels()
-    program = Runtime.get().load_program(path)
+    program = runtime().load_program(path)
     return program, program.load_method(name)
 
 
@@ -116,8 +95,6 @@ def test_llm_methods_match_eager(tiny_artifacts, tiny_model):
 
 
 def test_greedy_tiny_equals_hf_generate(tiny_artifacts, tiny_model):
-    from bluev.runtime.pipeline import Pipeline
-
     pipe = Pipeline(tiny_artifacts)
     prompt = "Tell me a story about a lighthouse."
     ours = pipe.generate(prompt, max_new_tokens=32)
@@ -132,8 +109,6 @@ def test_greedy_tiny_equals_hf_generate(tiny_artifacts, tiny_model):
 
 
 def test_pipeline_with_image_reports_all_stats(tiny_artifacts, sample_image):
-    from bluev.runtime.pipeline import Pipeline
-
     result = Pipeline(tiny_artifacts).generate("What is in this picture?", sample_image, max_new_tokens=8)
     s = result.stats.to_dict()
     # 1024x768 with max 4 tiles -> 2:2 grid + thumbnail = 5 tiles, 980 image tokens
@@ -145,9 +120,6 @@ def test_pipeline_with_image_reports_all_stats(tiny_artifacts, sample_image):
 
 @pytest.mark.parametrize("seed", [0, 1])
 def test_sampling_is_seeded(tiny_artifacts, seed):
-    from bluev.runtime.pipeline import Pipeline
-    from bluev.runtime.sampling import SamplerConfig
-
     pipe = Pipeline(tiny_artifacts)
     cfg = SamplerConfig(temperature=1.0, top_k=50, top_p=0.9, seed=seed)
     a = pipe.generate("Hello", max_new_tokens=12, sampler=cfg).token_ids

@@ -6,14 +6,15 @@ import json
 
 import pytest
 import torch
+from transformers import LlavaOnevisionConfig, LlavaOnevisionForConditionalGeneration
+
+from bluev.export.builders import load_smollm2_tokenizer
+from bluev.runtime.manifest import MANIFEST, read_manifest
+from bluev.runtime.pipeline import Pipeline
 
 
 @pytest.fixture(scope="module")
 def onevision_dir(tmp_path_factory):
-    from transformers import LlavaOnevisionConfig, LlavaOnevisionForConditionalGeneration
-
-    from bluev.export.presets import load_smollm2_tokenizer
-
     tokenizer = load_smollm2_tokenizer()
     vocab = len(tokenizer)
     config = LlavaOnevisionConfig(
@@ -47,7 +48,9 @@ def onevision_dir(tmp_path_factory):
     return path, model
 
 
-def test_hf_checkpoint_exports_and_runs(bluev_cli, run_json, onevision_dir, sample_image, tmp_path):
+def test_hf_checkpoint_exports_and_runs(
+    bluev_cli, run_json, manifest_valid, onevision_dir, sample_image, tmp_path
+):
     ckpt, hf_model = onevision_dir
     out = tmp_path / "hf"
     r = bluev_cli(
@@ -63,15 +66,14 @@ def test_hf_checkpoint_exports_and_runs(bluev_cli, run_json, onevision_dir, samp
         "float",  # float, so the logits below can match the checkpoint to 1e-4
     )
     assert r.returncode == 0, r.stderr[-3000:]
-    m = json.loads((out / "manifest.json").read_text())
-    assert m["source"]["kind"] == "hf-checkpoint" and len(m["source"]["sha256"]) == 64
-    assert m["vision"]["tokens_per_tile"] == 729  # no downsampler in a LLaVA-OneVision projector
+    manifest_valid(out)
+    m = read_manifest(out / MANIFEST)
+    assert m.source.kind == "hf-checkpoint" and len(m.source.sha256) == 64
+    assert m.vision.tokens_per_tile == 729  # no downsampler in a LLaVA-OneVision projector
     stats = run_json(out, "What?", "--image", str(sample_image), "--max-new-tokens", "4")["stats"]
     assert stats["tiles"] >= 1 and stats["prefill_tokens"] > 729
 
     # the exported LLM is the checkpoint's Qwen2 (with q/k/v biases): compare logits
-    from bluev.runtime.pipeline import Pipeline
-
     pipe = Pipeline(out)
     ids = torch.tensor([[5, 6, 7, 8, 9]])
     logits = pipe.prefill(pipe.embed_ids(ids[0].tolist()))

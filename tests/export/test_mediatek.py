@@ -10,14 +10,18 @@ from __future__ import annotations
 
 import copy
 import importlib.util
+from dataclasses import replace
 
 import pytest
 import torch
 import torch.nn.functional as F
 
 from bluev.errors import BadInput
-from bluev.export import mediatek, npu_prepare
-from bluev.export.npu import NpuDecoder, NpuSession, npu_shapes
+from bluev.export.mediatek import checks, prepare
+from bluev.export.mediatek.graphs import NpuDecoder, NpuSession, npu_shapes
+from bluev.export.options import check_recipe_backend
+from bluev.export.presets import get_preset
+from bluev.quant.recipes import parse_recipe
 
 
 @pytest.fixture(scope="module")
@@ -40,8 +44,8 @@ def model(tiny_model):
 @pytest.fixture(scope="module")
 def llm_programs(model):
     # a few real prompts, the long one included (the CLI test calibrates on all of them)
-    prompts = npu_prepare.calibration_prompts(model)
-    programs, shapes, calls = npu_prepare.prepare_llm(
+    prompts = prepare.calibration_prompts(model)
+    programs, shapes, calls = prepare.prepare_llm(
         model, model.preset.chunk_size, "A16W4", prompts[:2] + prompts[-1:]
     )
     return programs, shapes, calls
@@ -49,7 +53,7 @@ def llm_programs(model):
 
 def test_sdk_is_absent_on_this_machine():
     assert importlib.util.find_spec("mtk_converter") is None
-    assert mediatek.missing_sdk_module() == "mtk_converter"
+    assert checks.missing_sdk_module() == "mtk_converter"
 
 
 def test_export_prepares_everything_then_stops_at_the_sdk(cli_export):
@@ -95,7 +99,7 @@ def test_programs_have_static_shapes_and_no_custom_ops(llm_programs):
 
 def test_float_npu_graph_matches_the_model_and_quantized_stays_close(model, llm_programs):
     programs, shapes, _ = llm_programs
-    ids = npu_prepare.calibration_prompts(model)[-1][:150]  # one full chunk and a padded one
+    ids = prepare.calibration_prompts(model)[-1][:150]  # one full chunk and a padded one
     float_decoder = NpuDecoder(model.llm).eval()
     exact = NpuSession(model.llm, shapes, float_decoder, float_decoder)
     quant = NpuSession(model.llm, shapes, programs["prefill"].module(), programs["decode"].module())
@@ -114,9 +118,9 @@ def test_float_npu_graph_matches_the_model_and_quantized_stays_close(model, llm_
 
 
 def test_vision_programs_take_a_fixed_batch_and_stay_close(model):
-    vision, projector, batches = npu_prepare.prepare_vision(model, "A16W8", 5)
+    vision, projector, batches = prepare.prepare_vision(model, "A16W8", 5)
     assert batches >= 1
-    tiles = npu_prepare.vision_batches(model, 5)[0]
+    tiles = prepare.vision_batches(model, 5)[0]
     ep = vision["forward"]
     pixels = next(
         n for n in ep.graph.nodes if n.op == "placeholder" and n.name in ep.graph_signature.user_inputs
@@ -157,7 +161,7 @@ def test_shape_checks_name_the_problem(model):
 )
 def test_soc_checks(backend, soc, needle):
     with pytest.raises(BadInput, match=needle.replace("(", r"\(").replace(")", r"\)")):
-        mediatek.check_soc(backend, soc)
+        checks.check_soc(backend, soc)
 
 
 @pytest.mark.parametrize(
@@ -171,24 +175,17 @@ def test_soc_checks(backend, soc, needle):
     ],
 )
 def test_recipe_and_backend_must_match(recipe, backend, needle):
-    from bluev.export.exporter import check_recipe_backend
-    from bluev.quant.recipes import parse_recipe
-
     with pytest.raises(BadInput, match=needle):
         check_recipe_backend(parse_recipe(recipe), backend)
     check_recipe_backend(parse_recipe("mtk-a16w8"), "mediatek")  # the matching pair passes
 
 
 def test_preset_shapes_are_checked_before_building():
-    from dataclasses import replace
-
-    from bluev.export.presets import get_preset
-
     tiny = get_preset("tiny")
-    mediatek.check_preset(tiny)
+    checks.check_preset(tiny)
     with pytest.raises(
         BadInput, match="chunk size 1500 must be at least 2 and fit twice in max_seq_len 2048"
     ):
-        mediatek.check_preset(replace(tiny, chunk_size=1500))
+        checks.check_preset(replace(tiny, chunk_size=1500))
     with pytest.raises(BadInput, match="do not give an even head dim"):
-        mediatek.check_preset(replace(tiny, llm=replace(tiny.llm, n_kv_heads=3)))
+        checks.check_preset(replace(tiny, llm=replace(tiny.llm, n_kv_heads=3)))

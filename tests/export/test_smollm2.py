@@ -6,14 +6,20 @@ import json
 
 import pytest
 import torch
+from executorch.extension.llm.runner import GenerationConfig, TextLLMRunner
+from transformers import AutoModelForCausalLM
+
+from bluev.export.builders import SMOLLM2_GGUF, smollm2_dir
+from bluev.export.llm import from_hf_causal_lm
+from bluev.quant.calibration import data_text
+from bluev.runtime.manifest import MANIFEST, read_manifest
+from bluev.runtime.pipeline import Pipeline
 
 QUESTION = "What is the capital of France?"
 
 
 @pytest.fixture(scope="module")
 def smollm2_pipeline(smollm2_artifacts):
-    from bluev.runtime.pipeline import Pipeline
-
     return Pipeline(smollm2_artifacts)
 
 
@@ -27,14 +33,14 @@ def test_run_with_an_image_is_refused_in_one_line(bluev_cli, one_line_error, smo
 
 
 def test_text_only_artifacts(smollm2_artifacts):
-    m = json.loads((smollm2_artifacts / "manifest.json").read_text())
-    assert set(m["components"]) == {"llm"} and m["vision"] is None
-    assert m["source"]["kind"] == "gguf" and len(m["source"]["sha256"]) == 64
-    assert 2 in m["special_tokens"]["eos_ids"]  # <|im_end|>
-    assert m["stock_runner"]["runner"] == "TextLLMRunner"
-    assert m["quantization"]["name"] == "default"
+    m = read_manifest(smollm2_artifacts / MANIFEST)
+    assert set(m.components) == {"llm"} and m.vision is None
+    assert m.source.kind == "gguf" and len(m.source.sha256) == 64
+    assert 2 in m.special_tokens.eos_ids  # <|im_end|>
+    assert m.stock_runner.runner == "TextLLMRunner"
+    assert m.quantization.name == "default"
     # 4-bit linears + two 8-bit copies of the tied 49152 x 576 table (lookup and head): ~120 MB
-    assert m["components"]["llm"]["bytes"] < 130e6
+    assert m.components["llm"].bytes < 130e6
 
 
 def test_answers_paris_and_stops_by_itself(smollm2_pipeline):
@@ -45,11 +51,6 @@ def test_answers_paris_and_stops_by_itself(smollm2_pipeline):
 
 def test_float_model_equals_hf_on_the_real_weights():
     """Our export-ready Transformer computes what transformers computes, before any quantization."""
-    from transformers import AutoModelForCausalLM
-
-    from bluev.export.llm import from_hf_causal_lm
-    from bluev.export.presets import SMOLLM2_GGUF, smollm2_dir
-
     hf = AutoModelForCausalLM.from_pretrained(
         smollm2_dir(), gguf_file=SMOLLM2_GGUF, dtype=torch.float32
     ).eval()
@@ -61,11 +62,6 @@ def test_float_model_equals_hf_on_the_real_weights():
 
 def test_quantized_pte_predicts_the_next_token_like_float(smollm2_pipeline):
     """Step the 4-bit llm.pte through 200 tokens of the shipped text; compare its top-1 with float HF."""
-    from transformers import AutoModelForCausalLM
-
-    from bluev.export.presets import SMOLLM2_GGUF, smollm2_dir
-    from bluev.quant.report import data_text
-
     ids = smollm2_pipeline.codec.encode(data_text("eval_text.txt"))[:200]
     hf = AutoModelForCausalLM.from_pretrained(
         smollm2_dir(), gguf_file=SMOLLM2_GGUF, dtype=torch.float32
@@ -82,20 +78,14 @@ def test_quantized_pte_predicts_the_next_token_like_float(smollm2_pipeline):
 
 
 def test_stock_text_runner_answers_paris(smollm2_artifacts):
-    from executorch.extension.llm.runner import GenerationConfig, TextLLMRunner
-
-    from bluev.runtime.pipeline import load_kernels
-
-    load_kernels()
-    stock = json.loads((smollm2_artifacts / "manifest.json").read_text())["stock_runner"]
-    assert QUESTION in stock["example_prompt"]
-    runner = TextLLMRunner(
-        str(smollm2_artifacts / stock["program"]), str(smollm2_artifacts / stock["tokenizer"])
-    )
+    m = read_manifest(smollm2_artifacts / MANIFEST)
+    stock = m.stock_runner
+    assert QUESTION in stock.example_prompt
+    runner = TextLLMRunner(str(smollm2_artifacts / stock.file), str(smollm2_artifacts / m.tokenizer.file))
     pieces: list[str] = []
     stats: list = []
     runner.generate(
-        stock["example_prompt"],
+        stock.example_prompt,
         GenerationConfig(max_new_tokens=64, temperature=0.0, echo=False),
         pieces.append,
         stats.append,

@@ -6,16 +6,21 @@ import json
 
 import pytest
 import torch
+from executorch.extension.llm.runner import (
+    GenerationConfig,
+    MultimodalRunner,
+    make_image_input,
+    make_text_input,
+)
+
+import bluev.runtime.kernels  # noqa: F401  (registers the llama:: and quantized kernels the runners call)
+from bluev.runtime.manifest import MANIFEST, read_manifest
 
 
 def run_stock(runner_cls, artifacts, inputs, max_new_tokens: int) -> tuple[str, dict]:
-    from executorch.extension.llm.runner import GenerationConfig
-
-    from bluev.runtime.pipeline import load_kernels
-
-    load_kernels()
-    stock = json.loads((artifacts / "manifest.json").read_text())["stock_runner"]
-    runner = runner_cls(str(artifacts / stock["program"]), str(artifacts / stock["tokenizer"]))
+    m = read_manifest(artifacts / MANIFEST)
+    stock = m.stock_runner
+    runner = runner_cls(str(artifacts / stock.file), str(artifacts / m.tokenizer.file))
     pieces: list[str] = []
     stats: list = []
     config = GenerationConfig(max_new_tokens=max_new_tokens, temperature=0.0, echo=False)
@@ -26,20 +31,18 @@ def run_stock(runner_cls, artifacts, inputs, max_new_tokens: int) -> tuple[str, 
 @pytest.mark.parametrize("bundle", ["tiny_artifacts", "tiny_quant_artifacts"])
 def test_multimodal_runner_generates_on_tiny_bundle(bundle, request):
     tiny_artifacts = request.getfixturevalue(bundle)
-    from executorch.extension.llm.runner import MultimodalRunner, make_image_input, make_text_input
 
-    manifest = json.loads((tiny_artifacts / "manifest.json").read_text())
-    chat = manifest["chat_template"]
+    chat = read_manifest(tiny_artifacts / MANIFEST).chat_template
     image = torch.randint(
         0, 256, (3, 384, 384), dtype=torch.uint8, generator=torch.Generator().manual_seed(0)
     )
 
     def inputs(stock):
-        assert stock["runner"] == "MultimodalRunner" and stock["image_input"]["dtype"] == "uint8"
+        assert stock.runner == "MultimodalRunner" and stock.image_input.dtype == "uint8"
         return [
-            make_text_input(chat["prefix"]),
+            make_text_input(chat.prefix),
             make_image_input(image),
-            make_text_input("What is in the image?" + chat["suffix"]),
+            make_text_input("What is in the image?" + chat.suffix),
         ]
 
     text, stats = run_stock(MultimodalRunner, tiny_artifacts, inputs, max_new_tokens=8)

@@ -9,7 +9,7 @@ from torch import nn
 
 from bluev.quant.affine4 import AffineInt4Linear, affine_groups, group_means
 from bluev.quant.apply import quantize_linears_
-from bluev.quant.recipes import LinearScheme
+from bluev.runtime.manifest import LinearScheme
 
 
 def q4_1_grid_linear(out: int = 96, width: int = 128, group: int = 32) -> nn.Linear:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from bluev.errors import BadInput
-from bluev.quant.recipes import RECIPES, LinearScheme, check_widths, parse_recipe
+from bluev.quant.recipes import RECIPES, check_widths, parse_recipe
+from bluev.runtime.manifest import LinearScheme
 
 
 def test_default_is_the_papers_recipe():
@@ -29,14 +30,14 @@ def test_default_is_the_papers_recipe():
 def test_family_names(name, kind, group, emb):
     r = parse_recipe(name)
     assert (r.llm_linear.kind, r.llm_linear.group_size, r.llm_embedding.bits) == (kind, group, emb)
-    assert r.to_dict()["name"] == name
+    assert r.to_manifest().name == name
     assert not r.llm_linear.symmetric
 
 
 def test_symmetric_variant_is_export_llms_scheme():
     r = parse_recipe("8da4w-g32-sym-emb4")
     assert (r.llm_linear.kind, r.llm_linear.group_size, r.llm_linear.symmetric) == ("8da4w", 32, True)
-    assert r.llm_embedding.bits == 4 and r.to_dict()["llm_linear"]["symmetric"] is True
+    assert r.llm_embedding.bits == 4 and r.to_manifest().llm_linear.symmetric is True
     assert "symmetric" in r.description
 
 
@@ -44,12 +45,12 @@ def test_head4_gives_the_head_the_linears_scheme():
     """export_llm's layout: 4-bit head, 8-bit table; the default's head follows the 8-bit table."""
     default = RECIPES["default"]
     assert default.llm_head == LinearScheme("8da8w")
-    assert default.to_dict()["llm_head"] == {"kind": "8da8w", "group_size": 0, "symmetric": False}
+    assert default.to_manifest().llm_head == LinearScheme("8da8w")
     assert parse_recipe("8da4w-g32-emb4").llm_head == LinearScheme("8da4w", 32)
     assert RECIPES["float"].llm_head == LinearScheme()
     r = parse_recipe("8da4w-g32-head4")
     assert r.llm_head == r.llm_linear and r.llm_embedding.bits == 8
-    assert r.to_dict()["llm_head"] == {"kind": "8da4w", "group_size": 32, "symmetric": False}
+    assert r.to_manifest().llm_head == LinearScheme("8da4w", 32)
     assert "head as the linears" in r.description
     sym = parse_recipe("8da4w-g64-sym-emb4-head4")
     assert sym.llm_head == sym.llm_linear and sym.llm_linear.symmetric and sym.llm_embedding.bits == 4

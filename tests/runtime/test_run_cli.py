@@ -32,7 +32,10 @@ def test_run_streams_text_and_prints_stats_line(bluev_cli, tiny_artifacts):
     r = bluev_cli("run", "--artifacts", str(tiny_artifacts), "--prompt", "Hi", "--max-new-tokens", "4")
     assert r.returncode == 0, r.stderr[-2000:]
     assert "decode" in r.stderr and "tok/s" in r.stderr and "TTFT" in r.stderr
-    assert len(r.stderr.strip().splitlines()) == 1  # native runtime logs are kept off the terminal
+    # native runtime logs are kept off the terminal: the stats line, then the random-weights note
+    stats, note = r.stderr.strip().splitlines()
+    assert stats.startswith("[") and note.startswith("note: preset tiny has random weights")
+    assert "bluev export --preset smollm2" in note
 
 
 @pytest.fixture
@@ -105,7 +108,7 @@ def test_export_refuses_a_non_artifact_dir(one_line_error, bluev_cli, tmp_path):
 @pytest.mark.parametrize(
     "args,needle",
     [
-        (["--preset", "huge"], "preset 'huge'"),
+        (["--preset", "huge"], "'huge' is not one of 'tiny'"),
         (["--quant", "int3"], "quant recipe 'int3'"),
         (["--quant", "8da4w-g48"], "multiple of 32"),
         (["--quant", "8da4w-g128"], "does not divide the input width 64"),

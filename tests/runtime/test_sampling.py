@@ -1,7 +1,8 @@
 import pytest
 import torch
 
-from bluev.runtime.sampling import Sampler, SamplerConfig, greedy
+from bluev.runtime.options import SamplerConfig
+from bluev.runtime.sampling import Sampler, greedy
 
 
 @pytest.mark.parametrize("dtype", [torch.float32, torch.bfloat16])

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import shutil
 import time
 from pathlib import Path
 
 import numpy as np
 import pytest
+import torch
 
 from bluev.errors import BadInput
 from bluev.runtime.artifacts import open_artifacts
+from bluev.runtime.image import load_tiles
 from bluev.runtime.pipeline import Pipeline, Stats
-from bluev.runtime.sample import draw_sample
+from bluev.runtime.sample_picture import draw_sample
 from bluev.runtime.session import Session
 
 
@@ -53,14 +56,10 @@ def test_session_without_image_and_bad_image(tiny_artifacts: Path, tmp_path: Pat
 @pytest.mark.slow
 def test_pipelined_tiles_encode_like_the_sequential_path(tiny_artifacts: Path, tmp_path: Path) -> None:
     """Tile k+1 prepared while tile k encodes: same embeddings as preparing every tile first."""
-    import torch
-
-    from bluev.runtime.image import load_tiles
-
     photo = tmp_path / "photo.jpg"
     draw_sample(2016, 1512).save(photo, quality=90)  # a phone-photo-sized picture, several tiles
     pipeline = Pipeline(tiny_artifacts)
-    reference = pipeline.encode_tiles(load_tiles(photo, pipeline.tiler_config()).pixels)
+    reference = pipeline.encode_tiles(load_tiles(photo, pipeline.art.manifest.vision.tiler).pixels)
     stats = [Stats(), Stats(), Stats()]
     sequential = pipeline.encode_image(photo, stats[0], pipelined=False)
     pipeline.use_image_encoder("process")
@@ -84,8 +83,6 @@ def test_pipelined_tiles_encode_like_the_sequential_path(tiny_artifacts: Path, t
 @pytest.mark.slow
 def test_encoder_process_reports_what_it_could_not_load(tiny_artifacts: Path, tmp_path: Path) -> None:
     """A program the child cannot load fails the Pipeline with the reason, not a dead pool later."""
-    import shutil
-
     broken = tmp_path / "broken"
     shutil.copytree(tiny_artifacts, broken)
     (broken / "vision_encoder.pte").write_bytes(b"not a program")

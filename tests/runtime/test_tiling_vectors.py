@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import runpy
+from pathlib import Path
 
 import pytest
 
@@ -17,8 +18,6 @@ def vectors(repo_root):
 
 @pytest.fixture(scope="module")
 def repo_root():
-    from pathlib import Path
-
     return Path(__file__).resolve().parents[2]
 
 

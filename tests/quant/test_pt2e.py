@@ -8,7 +8,7 @@ import pytest
 import torch
 from torch import nn
 
-from bluev.quant.mediatek import neuropilot_quantizer, pt2e_quantize
+from bluev.quant.pt2e import neuropilot_quantizer, pt2e_quantize
 
 
 def test_sdk_is_absent_here_but_the_quantizer_loads():

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass, field
 
-from bluev.benchmarks.adb import Device, DeviceError
+from bluev.benchmarks.phone.adb import Device, DeviceError
 
 # SoC model or board platform -> marketing name; the paper's phone is the Dimensity 9300
 SOC_NAMES = {

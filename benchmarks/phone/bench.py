@@ -12,12 +12,12 @@ import re
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
 from pathlib import Path
 
-from bluev.benchmarks.adb import AdbConfig, Device, DeviceError, list_devices
-from bluev.benchmarks.device import discover, thermal_change, thermal_snapshot
-from bluev.benchmarks.push import (
+from bluev.benchmarks.phone.adb import AdbConfig, Device, DeviceError, list_devices
+from bluev.benchmarks.phone.device import discover, thermal_change, thermal_snapshot
+from bluev.benchmarks.phone.options import AdbBenchOptions
+from bluev.benchmarks.phone.push import (
     REMOTE_ROOT,
     ArtifactSet,
     LocalFile,
@@ -25,37 +25,21 @@ from bluev.benchmarks.push import (
     push_files,
     read_artifacts,
 )
-from bluev.benchmarks.report import add_per_tile, paper_line, summarize, write_report
-from bluev.benchmarks.runners import RESULT_SCHEMA, RunRequest, native_args, run_app, run_native
+from bluev.benchmarks.phone.report import add_per_tile, paper_line, summarize, write_report
+from bluev.benchmarks.phone.runners import RESULT_SCHEMA, RunRequest, native_args, run_app, run_native
 from bluev.errors import BadInput
 from bluev.fileio import sha256_file
-
-
-@dataclass(frozen=True)
-class AdbBenchConfig:
-    artifacts: Path
-    serials: tuple[str, ...] = ()
-    runner: str = "app"  # "native" (with runner_path) or "app"
-    runner_path: Path | None = None
-    prompt: str = "Describe this picture."
-    image: Path | None = None
-    warmup: int = 1
-    runs: int = 3
-    max_new_tokens: int = 64
-    cooldown: float = 0.0  # seconds between runs, to let the phone cool
-    timeout: float = 300.0  # seconds per run
-    out: Path = Path("bench-adb")
-    adb: AdbConfig = field(default_factory=AdbConfig)
+from bluev.runtime.text import TextCodec
 
 
 def progress(serial: str, message: str) -> None:
     print(f"[{serial}] {message}", file=sys.stderr, flush=True)
 
 
-def check_local(cfg: AdbBenchConfig) -> ArtifactSet:
+def check_local(cfg: AdbBenchOptions) -> ArtifactSet:
     """Everything on this machine is checked before any phone is touched."""
     art = read_artifacts(cfg.artifacts)
-    if art.manifest.get("npu"):
+    if art.manifest.npu is not None:
         # the NPU programs take caches, mask and rope as inputs: neither ExecuTorch's stock runners
         # nor the app drive them; MediaTek's runner does (README: MediaTek NPU (NeuroPilot))
         raise BadInput(
@@ -65,23 +49,21 @@ def check_local(cfg: AdbBenchConfig) -> ArtifactSet:
     if cfg.runner == "native":
         if cfg.runner_path is None or not cfg.runner_path.is_file():
             raise BadInput(f"{cfg.runner_path}: no such runner binary (--runner native PATH)")
-        if not art.manifest.get("stock_runner"):
+        if art.manifest.stock_runner is None:
             raise BadInput(
                 f"{cfg.artifacts}: no stock_runner.pte (exported with --no-stock-runner); "
                 "--runner native needs it"
             )
     if cfg.image is not None and not cfg.image.is_file():
         raise BadInput(f"{cfg.image}: no such image file")
-    if cfg.image is not None and not art.manifest.get("vision"):
-        raise BadInput(
-            f"{cfg.image}: the {art.manifest['preset']} artifacts are text-only (no vision encoder)"
-        )
+    if cfg.image is not None and art.manifest.vision is None:
+        raise BadInput(f"{cfg.image}: the {art.manifest.preset} artifacts are text-only (no vision encoder)")
     return art
 
 
-def select_devices(cfg: AdbBenchConfig) -> list[str]:
+def select_devices(cfg: AdbBenchOptions) -> list[str]:
     """The serials to run on: all ready devices, or the --serial ones, each of which must be ready."""
-    entries = {e.serial: e for e in list_devices(cfg.adb)}
+    entries = {e.serial: e for e in list_devices(AdbConfig(cfg.adb, cfg.adb_port))}
     if not entries:
         raise BadInput("no device attached (`adb devices` lists none): connect a phone with USB debugging on")
     wanted = list(cfg.serials) or list(entries)
@@ -98,24 +80,21 @@ def select_devices(cfg: AdbBenchConfig) -> list[str]:
     return wanted
 
 
-def seq_len_for(art: ArtifactSet, cfg: AdbBenchConfig) -> int:
+def seq_len_for(art: ArtifactSet, cfg: AdbBenchOptions) -> int:
     """The stock runners' --seq_len is prompt + output tokens: count the prompt with our tokenizer."""
-    from bluev.runtime.text import TextCodec
-
     m = art.manifest
-    chat = m["chat_template"]
-    prompt = len(
-        TextCodec(art.root / m["tokenizer"]["file"]).encode(chat["prefix"] + cfg.prompt + chat["suffix"])
-    )
-    image = m["vision"]["tokens_per_tile"] if cfg.image is not None and m.get("vision") else 0
-    return min(int(m["llm"]["max_seq_len"]), prompt + image + cfg.max_new_tokens)
+    assert m.llm is not None  # read_artifacts refused vision-only sets
+    chat = m.chat_template
+    prompt = len(TextCodec(art.root / m.tokenizer.file).encode(chat.prefix + cfg.prompt + chat.suffix))
+    image = m.vision.tokens_per_tile if cfg.image is not None and m.vision is not None else 0
+    return min(m.llm.max_seq_len, prompt + image + cfg.max_new_tokens)
 
 
 def local_file(path: Path, name: str) -> LocalFile:
     return LocalFile(name, path, sha256_file(path))
 
 
-def measure(dev: Device, cfg: AdbBenchConfig, art: ArtifactSet, req: RunRequest, runs: list[dict]) -> None:
+def measure(dev: Device, cfg: AdbBenchOptions, art: ArtifactSet, req: RunRequest, runs: list[dict]) -> None:
     """The warm-up and measured runs, appended to `runs` as they finish (so a failure keeps them)."""
     if cfg.runner == "app":
         result = run_app(dev, req, cfg.warmup, cfg.runs)
@@ -142,7 +121,7 @@ def measure(dev: Device, cfg: AdbBenchConfig, art: ArtifactSet, req: RunRequest,
         )
 
 
-def new_result(cfg: AdbBenchConfig, art: ArtifactSet, serial: str) -> dict:
+def new_result(cfg: AdbBenchOptions, art: ArtifactSet, serial: str) -> dict:
     """The result file's skeleton, same schema as the app's result (bluev-bench-result/1) plus context."""
     return {
         "schema": RESULT_SCHEMA,
@@ -169,9 +148,9 @@ def new_result(cfg: AdbBenchConfig, art: ArtifactSet, serial: str) -> dict:
     }
 
 
-def bench_device(cfg: AdbBenchConfig, art: ArtifactSet, serial: str) -> dict:
+def bench_device(cfg: AdbBenchOptions, art: ArtifactSet, serial: str) -> dict:
     """One phone, start to end; never raises for the phone's own failures (they go in `error`)."""
-    dev = Device(cfg.adb, serial)
+    dev = Device(AdbConfig(cfg.adb, cfg.adb_port), serial)
     tmp_dir = f"{REMOTE_ROOT}/tmp-{os.getpid()}-{re.sub(r'[^A-Za-z0-9_.-]', '_', serial)}"
     result = new_result(cfg, art, serial)
     try:
@@ -198,7 +177,7 @@ def bench_device(cfg: AdbBenchConfig, art: ArtifactSet, serial: str) -> dict:
     return result
 
 
-def run_bench(cfg: AdbBenchConfig) -> list[dict]:
+def run_bench(cfg: AdbBenchOptions) -> list[dict]:
     """All devices in parallel; each result is written to cfg.out as it finishes."""
     art = check_local(cfg)
     serials = select_devices(cfg)

@@ -8,6 +8,11 @@ import tempfile
 from pathlib import Path
 
 from bluev.errors import BadInput
+from bluev.export.exporter import export
+from bluev.export.options import ExportOptions
+from bluev.runtime.artifacts import open_artifacts
+from bluev.runtime.manifest import MANIFEST
+from bluev.runtime.sample_picture import draw_sample
 
 
 def bench_artifacts(artifacts: Path | None, preset: str | None, components: tuple[str, ...] = ()) -> Path:
@@ -19,12 +24,10 @@ def bench_artifacts(artifacts: Path | None, preset: str | None, components: tupl
     if artifacts is not None:
         return artifacts
     assert preset is not None
-    from bluev.export.exporter import ExportOptions, export
-
     vision_only = tuple(components) == ("vision",)
     folders = [Path("artifacts") / preset] + ([Path("artifacts") / f"{preset}-vision"] if vision_only else [])
     for folder in folders:
-        if (folder / "manifest.json").is_file():
+        if (folder / MANIFEST).is_file():
             return checked_folder(folder, preset)
     # the stock-runner bundle is not benchmarked here: skip its (as long) export
     folder = folders[-1]
@@ -33,8 +36,6 @@ def bench_artifacts(artifacts: Path | None, preset: str | None, components: tupl
 
 
 def checked_folder(folder: Path, preset: str) -> Path:
-    from bluev.runtime.artifacts import open_artifacts
-
     art = open_artifacts(folder, verify=False)  # bench_host verifies the hashes once
     if art.preset != preset:
         raise BadInput(f"{folder}: holds preset {art.preset!r}, not {preset!r}; pass --artifacts")
@@ -50,9 +51,6 @@ def bench_image(image: Path | None, artifacts: Path) -> Path | None:
         if not image.is_file():
             raise BadInput(f"{image}: no such image file")
         return image
-    from bluev.runtime.artifacts import open_artifacts
-    from bluev.runtime.sample import draw_sample
-
     if not open_artifacts(artifacts, verify=False).multimodal:
         return None
     folder = Path(tempfile.mkdtemp(prefix="bluev-bench-"))

@@ -1,4 +1,4 @@
-"""MediaTek NPU recipes: PT2E quantization with ExecuTorch's NeuropilotQuantizer, run on the host.
+"""PT2E quantization with ExecuTorch's NeuropilotQuantizer (the MediaTek NPU recipes), on the host.
 
 The quantizer is pure Python, but ``executorch.backends.mediatek/__init__.py``
 also imports the NeuroPilot SDK (``mtk_converter``), which only MediaTek's portal
@@ -17,6 +17,8 @@ from pathlib import Path
 
 import torch
 from torch import nn
+from torchao.quantization.pt2e.quantize_pt2e import convert_pt2e, prepare_pt2e
+from torchao.quantization.pt2e.quantizer import Quantizer
 
 PRECISIONS = ("A16W16", "A16W8", "A16W4", "A8W8", "A8W4")
 
@@ -40,7 +42,7 @@ def quantizer_module() -> types.ModuleType:
     return importlib.import_module(name)
 
 
-def neuropilot_quantizer(precision: str):  # noqa: ANN201  (a torchao PT2E Quantizer)
+def neuropilot_quantizer(precision: str) -> Quantizer:
     if precision not in PRECISIONS:
         raise ValueError(f"MediaTek precision {precision!r}: choose one of {', '.join(PRECISIONS)}")
     module = quantizer_module()
@@ -77,15 +79,11 @@ def pt2e_prepare(
     module: nn.Module, example: tuple, precision: str, dynamic_shapes: object = None
 ) -> torch.fx.GraphModule:
     """The exported graph with observers in place: call it on calibration inputs, then convert."""
-    from torchao.quantization.pt2e.quantize_pt2e import prepare_pt2e
-
     with torch.no_grad():
         graph = torch.export.export(module, example, dynamic_shapes=dynamic_shapes, strict=False).module()
         return prepare_pt2e(graph, neuropilot_quantizer(precision))
 
 
 def pt2e_convert(prepared: torch.fx.GraphModule, fold_quantize: bool = True) -> torch.fx.GraphModule:
-    from torchao.quantization.pt2e.quantize_pt2e import convert_pt2e
-
     with torch.no_grad():
         return convert_pt2e(prepared, fold_quantize=fold_quantize)

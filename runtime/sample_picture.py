@@ -1,6 +1,6 @@
 """Draw the sample picture `make run-sample` asks about (made by the project, no download).
 
-Usage: python -m bluev.runtime.sample OUT.png
+Usage: python -m bluev.runtime.sample_picture OUT.png
 """
 
 from __future__ import annotations

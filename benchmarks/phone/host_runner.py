@@ -6,7 +6,7 @@ on the artifact folder that holds `--model_path`, and prints the stats line in E
 format (`PyTorchObserver {...}`, extension/llm/runner/stats.h), so `bluev bench adb --runner native`
 can be exercised on this machine against a phone double:
 
-    python -m bluev.benchmarks.host_runner --model_path=artifacts/tiny/stock_runner.pte --prompt=Hi
+    python -m bluev.benchmarks.phone.host_runner --model_path=artifacts/tiny/stock_runner.pte --prompt=Hi
 """
 
 from __future__ import annotations
@@ -16,6 +16,9 @@ import json
 import sys
 import time
 from pathlib import Path
+
+from bluev.quiet import library_warnings_quiet, native_logs_quiet
+from bluev.runtime.options import SamplerConfig
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -63,11 +66,9 @@ def observer_json(prompt_tokens: int, generated: int, marks: dict[str, int]) -> 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    from bluev.quiet import library_warnings_quiet, native_logs_quiet
-
     library_warnings_quiet()
+    # deferred on purpose: ExecuTorch's import logs unless the libraries are quieted first
     from bluev.runtime.pipeline import Pipeline
-    from bluev.runtime.sampling import SamplerConfig
 
     marks = {"model_load_start_ms": now_ms()}
     with native_logs_quiet():
@@ -78,7 +79,8 @@ def main(argv: list[str] | None = None) -> int:
     image = args.image_path or None
     # --seq_len counts the prompt, one 384x384 image (all a stock runner sees) and the new tokens;
     # our pipeline tiles the image into more tokens, so the image is counted as the stock runner does
-    image_tokens = pipeline.art.manifest["vision"]["tokens_per_tile"] if image else 0
+    vision = pipeline.art.manifest.vision
+    image_tokens = vision.tokens_per_tile if image and vision is not None else 0
     budget = max(1, args.seq_len - len(pipeline.codec.encode(args.prompt)) - image_tokens)
     marks["inference_start_ms"] = now_ms()
     with native_logs_quiet():

@@ -7,7 +7,7 @@ import re
 import statistics
 from pathlib import Path
 
-from bluev.benchmarks.device import PAPER_SOC
+from bluev.benchmarks.phone.device import PAPER_SOC
 from bluev.benchmarks.plot import Bar, Panel, bar_chart
 from bluev.fileio import atomic_write_text
 

@@ -1,4 +1,4 @@
-"""Ops written in the forms that XNNPACK delegates, so nothing falls back to portable kernels.
+"""Ops written in the forms that XNNPACK delegates: shared by the export graphs and quant's linears.
 
 Each rule here comes from the partitioner's constraints (executorch.backends.xnnpack
 partition configs): reshapes take no symbolic sizes (only one -1), ``mean`` averages

@@ -18,7 +18,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from bluev.benchmarks.adb import Device, DeviceError, last_error_line
+from bluev.benchmarks.phone.adb import Device, DeviceError, last_error_line
+from bluev.runtime.manifest import Manifest
 
 RESULT_SCHEMA = "bluev-bench-result/1"
 APP_PACKAGE = "org.bluev.demo"
@@ -117,14 +118,14 @@ def run_native(dev: Device, runner: str, args: list[str], req: RunRequest) -> di
     return parse_native_output(dev.serial, r.stdout + r.stderr, req.image is not None)
 
 
-def native_args(manifest: dict, req: RunRequest, seq_len: int) -> list[str]:
+def native_args(manifest: Manifest, req: RunRequest, seq_len: int) -> list[str]:
     """The flags llama_main and llava_main both understand (gflags `--name=value`)."""
-    stock = manifest.get("stock_runner")
-    chat = manifest["chat_template"]
+    stock, chat = manifest.stock_runner, manifest.chat_template
+    assert stock is not None  # check_local refused a set without the stock bundle
     args = [
-        f"--model_path={req.remote_dir}/{stock['program']}",
-        f"--tokenizer_path={req.remote_dir}/{stock['tokenizer']}",
-        f"--prompt={chat['prefix']}{req.prompt}{chat['suffix']}",
+        f"--model_path={req.remote_dir}/{stock.file}",
+        f"--tokenizer_path={req.remote_dir}/{manifest.tokenizer.file}",
+        f"--prompt={chat.prefix}{req.prompt}{chat.suffix}",
         "--temperature=0",
         f"--seq_len={seq_len}",
     ]

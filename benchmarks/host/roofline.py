@@ -13,6 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import torch
+from gguf import GGUFReader
+
+from bluev.runtime.manifest import Llm, Manifest
 
 BYTES_PER_BANDWIDTH_PROBE = 1 << 30  # well past every cache level
 
@@ -74,31 +77,28 @@ def table_bytes(vocab: int, dim: int, bits: int) -> int:
     return vocab * (dim * bits // 8 + (4 if bits < 32 else 0))
 
 
-def kv_bytes(llm: dict, mean_position: int, element_bytes: int = 4) -> int:
+def kv_bytes(llm: Llm, mean_position: int, element_bytes: int = 4) -> int:
     """K and V of every layer up to ``mean_position``; ``llm`` is the manifest's LLM shape."""
-    head_dim = llm["dim"] // llm["n_heads"]
-    return 2 * llm["n_layers"] * mean_position * llm["n_kv_heads"] * head_dim * element_bytes
+    return 2 * llm.n_layers * mean_position * llm.n_kv_heads * llm.head_dim * element_bytes
 
 
-def program_traffic(program_bytes: int, llm: dict, embedding_bits: int, kv: int) -> DecodeTraffic:
+def program_traffic(program_bytes: int, llm: Llm, embedding_bits: int, kv: int) -> DecodeTraffic:
     """An LLM program (ours or export_llm's) of ``program_bytes``: all of it but its embedding
     table, of which decode reads one row."""
-    table = table_bytes(llm["vocab_size"], llm["dim"], embedding_bits)
+    table = table_bytes(llm.vocab_size, llm.dim, embedding_bits)
     return DecodeTraffic(weight_bytes=program_bytes - table, kv_bytes=kv)
 
 
-def decode_traffic(manifest: dict, mean_position: int) -> DecodeTraffic:
+def decode_traffic(manifest: Manifest, mean_position: int) -> DecodeTraffic:
     """Bytes one decoded token of our llm.pte reads, from the manifest's LLM shape and quantization."""
-    llm, quant = manifest["llm"], manifest.get("quantization") or {}
-    embedding_bits = (quant.get("llm_embedding") or {}).get("bits") or 32
-    size = int(manifest["components"]["llm"]["bytes"])
-    return program_traffic(size, llm, embedding_bits, kv_bytes(llm, mean_position))
+    assert manifest.llm is not None
+    embedding_bits = manifest.quantization.llm_embedding.bits or 32
+    size = manifest.components["llm"].bytes
+    return program_traffic(size, manifest.llm, embedding_bits, kv_bytes(manifest.llm, mean_position))
 
 
 def gguf_traffic(gguf: Path, kv: int) -> DecodeTraffic:
     """llama.cpp on a GGUF file: every tensor, the token table included (tied, it is the head)."""
-    from gguf import GGUFReader
-
     tensors = GGUFReader(str(gguf)).tensors
     return DecodeTraffic(weight_bytes=sum(int(t.n_bytes) for t in tensors), kv_bytes=kv)
 

@@ -11,9 +11,10 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from bluev.benchmarks.adb import Device, DeviceError
+from bluev.benchmarks.phone.adb import Device, DeviceError
 from bluev.fileio import sha256_file
 from bluev.runtime.artifacts import open_artifacts
+from bluev.runtime.manifest import MANIFEST, Manifest
 
 REMOTE_ROOT = "/data/local/tmp/bluev"
 
@@ -28,7 +29,7 @@ class LocalFile:
 @dataclass(frozen=True)
 class ArtifactSet:
     root: Path
-    manifest: dict
+    manifest: Manifest
     manifest_sha256: str
     files: list[LocalFile]  # manifest.json last: a remote folder with a manifest is complete
 
@@ -39,8 +40,8 @@ class ArtifactSet:
     @property
     def backend(self) -> str:
         """The report's backend label, from the manifest: e.g. "xnnpack", "vulkan", "mediatek (mt6989)"."""
-        backends = sorted({c.get("backend", "?") for c in self.manifest["components"].values()})
-        soc = (self.manifest.get("npu") or {}).get("soc")
+        backends = sorted({c.backend for c in self.manifest.components.values()})
+        soc = self.manifest.npu.soc if self.manifest.npu is not None else None
         return "/".join(backends) + (f" ({soc})" if soc else "")
 
     @property
@@ -53,10 +54,10 @@ def read_artifacts(root: Path) -> ArtifactSet:
     goes to a phone; unlike the host runtime this accepts any backend: an NPU set runs only there."""
     art = open_artifacts(root, on_host=False)
     art.require_llm()
-    files = [LocalFile(e["file"], root / e["file"], e["sha256"]) for _, e in art.entries()]
-    manifest_path = root / "manifest.json"
+    files = [LocalFile(e.file, root / e.file, e.sha256) for _, e in art.manifest.files()]
+    manifest_path = root / MANIFEST
     digest = sha256_file(manifest_path)
-    files.append(LocalFile("manifest.json", manifest_path, digest))
+    files.append(LocalFile(MANIFEST, manifest_path, digest))
     return ArtifactSet(root, art.manifest, digest, files)
 
 

@@ -15,13 +15,23 @@ import statistics
 import subprocess
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
-from bluev.benchmarks import roofline
-from bluev.benchmarks.worker import SHORT_PROMPT_TOKENS, Task, task_json
+from bluev.benchmarks.host import roofline
+from bluev.benchmarks.host.export_llm import EMBEDDING_BITS, baseline_pte
+from bluev.benchmarks.host.inputs import bench_artifacts, bench_image
+from bluev.benchmarks.host.llamacpp import find_llama_bench, llama_bench
+from bluev.benchmarks.host.options import HostBenchOptions
+from bluev.benchmarks.host.worker import SHORT_PROMPT_TOKENS, Task, task_json
+from bluev.benchmarks.plot import Bar, Panel, bar_chart
 from bluev.errors import BadInput
+from bluev.export.builders import build, smollm2_gguf
+from bluev.export.llm import Transformer
+from bluev.export.presets import get_preset
 from bluev.fileio import atomic_write_text
+from bluev.runtime.artifacts import open_artifacts
+from bluev.runtime.manifest import Manifest
 
 METRICS = (
     "decode_tok_s",
@@ -40,29 +50,13 @@ METRICS = (
 )
 
 
-@dataclass
-class HostBenchOptions:
-    artifacts: Path
-    components: tuple[str, ...] = ()  # empty: llm, plus vision when the artifacts have it
-    repeats: int = 3
-    threads: int = 0  # 0: every core this process may use
-    baselines: tuple[str, ...] = ("eager", "llama.cpp", "executorch")
-    peers: Path = Path(".peers")
-    llama_bench: Path | None = None
-    image: Path | None = None
-    decode_tokens: int = 128
-    prefill_tokens: int = 512
-    log: Callable[[str], None] = field(default=lambda line: print(line, file=sys.stderr, flush=True))
-
-
 def default_threads() -> int:
     return len(os.sched_getaffinity(0))
 
 
 def run_worker(task: Task) -> dict:
-    done = subprocess.run(
-        [sys.executable, "-m", "bluev.benchmarks.worker", task_json(task)], capture_output=True, text=True
-    )
+    command = [sys.executable, "-m", "bluev.benchmarks.host.worker", task_json(task)]
+    done = subprocess.run(command, capture_output=True, text=True)
     lines = done.stdout.strip().splitlines()
     if done.returncode != 0 or not lines:
         tail = (done.stderr.strip().splitlines() or ["no output"])[-1]
@@ -97,11 +91,8 @@ def mean_decode_position(opts: HostBenchOptions) -> int:
     return SHORT_PROMPT_TOKENS + opts.decode_tokens // 2
 
 
-def plan_systems(opts: HostBenchOptions, manifest: dict, components: list[str]) -> Plan:
+def plan_systems(opts: HostBenchOptions, manifest: Manifest, components: list[str]) -> Plan:
     """Which measurements run, as callables; baselines that do not apply are left out with a note."""
-    from bluev.benchmarks.et_baseline import EMBEDDING_BITS, baseline_pte
-    from bluev.benchmarks.llamacpp import find_llama_bench, llama_bench
-
     threads = opts.threads
     image = str(opts.image) if opts.image else None
     common = dict(threads=threads, components=components, artifacts=str(opts.artifacts), image=image)
@@ -111,14 +102,15 @@ def plan_systems(opts: HostBenchOptions, manifest: dict, components: list[str]) 
     if "llm" in components:
         plan.traffic["bluev"] = roofline.decode_traffic(manifest, mean_decode_position(opts))
     if "eager" in opts.baselines:
-        systems["eager"] = lambda: run_worker(Task(system="eager", preset=manifest["preset"], **common))
-    same_weights = manifest["source"].get("kind") == "gguf" and "llm" in components
+        systems["eager"] = lambda: run_worker(Task(system="eager", preset=manifest.preset, **common))
+    same_weights = manifest.source.kind == "gguf" and manifest.llm is not None and "llm" in components
     wanted = {"llama.cpp", "executorch"} & set(opts.baselines)
     if not wanted or not same_weights:
         if wanted:
             opts.log("llama.cpp / executorch baselines: only for the smollm2 preset (they need its GGUF)")
         return plan
-    gguf = gguf_path(manifest)
+    assert manifest.llm is not None and manifest.source.sha256 is not None
+    gguf = smollm2_gguf()
     if "llama.cpp" in opts.baselines:
         binary = find_llama_bench(opts.llama_bench, opts.peers)
         if binary is None:
@@ -130,45 +122,36 @@ def plan_systems(opts: HostBenchOptions, manifest: dict, components: list[str]) 
                 binary, gguf, threads, opts.prefill_tokens, opts.decode_tokens
             )
             # llama-bench decodes from an empty context into an f16 cache
-            kv = roofline.kv_bytes(manifest["llm"], opts.decode_tokens // 2, element_bytes=2)
+            kv = roofline.kv_bytes(manifest.llm, opts.decode_tokens // 2, element_bytes=2)
             plan.traffic["llama.cpp"] = roofline.gguf_traffic(gguf, kv)
     if "executorch" in opts.baselines:
-        pte, seconds = baseline_pte(opts.peers, manifest["source"]["sha256"], smollm2_llm, opts.log)
+        pte, seconds = baseline_pte(opts.peers, manifest.source.sha256, smollm2_llm, opts.log)
         text_only = [c for c in components if c == "llm"]
         task = Task(system="executorch", pte=str(pte), **(common | {"components": text_only, "image": None}))
         systems["executorch"] = lambda: run_worker(task) | {"export_s": round(seconds, 1)}
-        kv = roofline.kv_bytes(manifest["llm"], mean_decode_position(opts))
+        kv = roofline.kv_bytes(manifest.llm, mean_decode_position(opts))
         plan.traffic["executorch"] = roofline.program_traffic(
-            pte.stat().st_size, manifest["llm"], EMBEDDING_BITS, kv
+            pte.stat().st_size, manifest.llm, EMBEDDING_BITS, kv
         )
     return plan
 
 
-def gguf_path(manifest: dict) -> Path:
-    from bluev.export.presets import smollm2_dir
-
-    return smollm2_dir() / manifest["source"]["file"]
-
-
-def smollm2_llm():  # noqa: ANN201  (our Transformer with SmolLM2's weights, for export_llm's checkpoint)
-    from bluev.export.presets import build, get_preset
-
-    return build(get_preset("smollm2")).llm
+def smollm2_llm() -> Transformer:
+    """Our Transformer with SmolLM2's weights, for export_llm's checkpoint."""
+    llm = build(get_preset("smollm2")).llm
+    assert llm is not None
+    return llm
 
 
 def bench_host(opts: HostBenchOptions) -> dict:
-    from bluev.runtime.artifacts import open_artifacts
-
+    # --preset NAME: artifacts/NAME, exported first when missing; then one folder for every system
+    opts.artifacts = bench_artifacts(opts.artifacts, opts.preset, opts.components)
+    opts.image = bench_image(opts.image, opts.artifacts)
     art = open_artifacts(opts.artifacts)
     opts.threads = opts.threads or default_threads()  # one count for every system and the roofline
     manifest = art.manifest
     present = [c for c, has in (("llm", art.has_llm), ("vision", art.multimodal)) if has]
     components = list(opts.components) or present
-    from bluev.export.exporter import EXPORT_COMPONENTS  # the same parts export can write
-
-    unknown = [c for c in components if c not in EXPORT_COMPONENTS]
-    if unknown:
-        raise BadInput(f"--components: {unknown[0]!r} is unknown, choose from {', '.join(EXPORT_COMPONENTS)}")
     if "vision" in components and not art.multimodal:
         raise BadInput(f"{opts.artifacts}: --components vision, but the {art.preset} artifacts are text-only")
     if "llm" in components and not art.has_llm:
@@ -189,7 +172,7 @@ def bench_host(opts: HostBenchOptions) -> dict:
 
 def assemble(
     results: dict[str, dict],
-    manifest: dict,
+    manifest: Manifest,
     components: list[str],
     opts: HostBenchOptions,
     bandwidth: list[float],
@@ -198,8 +181,8 @@ def assemble(
     threads = opts.threads
     ours = results["bluev"]
     report: dict = {
-        "preset": manifest["preset"],
-        "quant": (manifest.get("quantization") or {}).get("name"),
+        "preset": manifest.preset,
+        "quant": manifest.quantization.name,
         "threads": threads,
         "repeats": opts.repeats,
         "components": components,
@@ -211,14 +194,14 @@ def assemble(
     return report
 
 
-def export_seconds(manifest: dict) -> float:
+def export_seconds(manifest: Manifest) -> float:
     """Build + every component program: what `bluev export` spends on the runtime's artifacts."""
-    parts = [c.get("export_seconds", 0.0) for c in manifest["components"].values()]
-    return round(manifest.get("export", {}).get("build_seconds", 0.0) + sum(parts), 1)
+    parts = [c.export_seconds for c in manifest.components.values()]
+    return round(manifest.export.build_seconds + sum(parts), 1)
 
 
 def roofline_report(
-    manifest: dict,
+    manifest: Manifest,
     components: list[str],
     threads: int,
     results: dict[str, dict],
@@ -245,27 +228,18 @@ def roofline_report(
                 out |= {"bandwidth_gb_s": best, "bandwidth_gb_s_spread": [min(bandwidth), best], **entry}
             else:
                 out.setdefault("baselines", {})[name] = entry
-    spec = vision_spec(manifest)
-    if "vision" in components and spec is not None:
+    vision = manifest.vision
+    if "vision" in components and vision is not None:
         rates = roofline.gemm_gflop_s(threads)
-        flops = roofline.vision_flops_per_tile(*spec)
+        flops = roofline.vision_flops_per_tile(
+            vision.width, vision.mlp_width, vision.layers, vision.patches_per_tile
+        )
         out["vision_gflop_per_tile"] = round(flops / 1e9, 2)
         for kind, gflops in rates.items():
             out[f"vision_floor_ms_{kind}"] = round(flops / (gflops * 1e9) * 1000.0, 1)
         if "int8" in rates and ours.get("vision_tile_ms"):
             out["vision_achieved_int8"] = round(out["vision_floor_ms_int8"] / ours["vision_tile_ms"], 3)
     return out
-
-
-def vision_spec(manifest: dict) -> tuple[int, int, int, int] | None:
-    """(width, mlp width, layers, patches) of the vision tower, from the preset the manifest names."""
-    from bluev.export.presets import PRESETS
-
-    preset = PRESETS.get(manifest["preset"])
-    if preset is None or preset.vision is None:
-        return None
-    v = preset.vision
-    return v.hidden_size, v.intermediate_size, v.num_hidden_layers, (v.image_size // v.patch_size) ** 2
 
 
 def system_columns(report: dict) -> dict[str, dict]:
@@ -325,8 +299,6 @@ def roofline_lines(report: dict) -> list[str]:
 
 def write_outputs(report: dict, out: Path) -> list[Path]:
     """report.json, report.txt and chart.png in ``out``."""
-    from bluev.benchmarks.plot import Bar, Panel, bar_chart
-
     columns = system_columns(report)
     panels = []
     for metric in METRICS:

@@ -1,4 +1,4 @@
-"""One measurement of one system, run in its own process: ``python -m bluev.benchmarks.worker TASK_JSON``.
+"""One measurement of one system, in its own process: ``python -m bluev.benchmarks.host.worker TASK_JSON``.
 
 A process per measurement gives each system its own peak RSS and thread setting and
 keeps one system's allocations from slowing the next. The last stdout line is the
@@ -11,12 +11,26 @@ from __future__ import annotations
 
 import json
 import sys
+import threading
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from importlib import resources
 from pathlib import Path
 
 import torch
+from executorch.extension.llm.runner import GenerationConfig, TextLLMRunner
+
+from bluev.export.builders import build
+from bluev.export.presets import get_preset
+from bluev.quant.calibration import data_text
+from bluev.quiet import library_warnings_quiet
+from bluev.runtime.artifacts import open_artifacts
+from bluev.runtime.kernels import peak_rss_mb, set_xnnpack_threads
+from bluev.runtime.manifest import Manifest
+from bluev.runtime.pipeline import Pipeline, Stats
+from bluev.runtime.sampling import greedy
+from bluev.runtime.session import Session
+from bluev.runtime.text import TextCodec
 
 SHORT_PROMPT_TOKENS = 32  # the context decode starts from
 
@@ -38,10 +52,7 @@ class Task:
 
 def eval_ids(tokenizer_json: Path, count: int) -> list[int]:
     """``count`` token ids of the shipped evaluation text: the same prompt for every system."""
-    from bluev.runtime.text import TextCodec
-
-    text = resources.files("bluev.quant").joinpath("data/eval_text.txt").read_text(encoding="utf-8")
-    ids = TextCodec(tokenizer_json).encode(text)
+    ids = TextCodec(tokenizer_json).encode(data_text("eval_text.txt"))
     while len(ids) < count:
         ids = ids + ids
     return ids[:count]
@@ -52,17 +63,11 @@ def rate(tokens: int, seconds: float) -> float:
 
 
 def set_threads(threads: int) -> None:
-    from bluev.runtime.tile_encoder import set_xnnpack_threads
-
     torch.set_num_threads(threads)
     set_xnnpack_threads(threads)
 
 
 def measure_bluev(task: Task) -> dict:
-    from bluev.runtime.artifacts import open_artifacts
-    from bluev.runtime.pipeline import Pipeline
-    from bluev.runtime.sampling import greedy
-
     p = Pipeline(open_artifacts(task.artifacts, verify=False), need_llm="llm" in task.components)
     out: dict = {}
     if "llm" in task.components:
@@ -98,14 +103,12 @@ def measure_bluev(task: Task) -> dict:
     return out
 
 
-def decoupled_ttft(p, image: str, typing_ms: int, ttft_ms: float) -> dict:  # noqa: ANN001  (Pipeline)
+def decoupled_ttft(p: Pipeline, image: str, typing_ms: int, ttft_ms: float) -> dict:
     """TTFT when the image is added first and the question arrives ``typing_ms`` later.
 
     A ticker thread stands for the app's UI thread: its longest gap while the user writes
     (``caller_stall_ms``) shows whether the encoder let this process run meanwhile.
     """
-    from bluev.runtime.session import Session
-
     gaps: list[float] = []
     with Session(p) as session:
         asked_at = time.perf_counter() + typing_ms / 1000.0
@@ -126,8 +129,6 @@ class Ticker:
     """A thread that wakes every millisecond and records how late each wake-up came (ms)."""
 
     def __init__(self, gaps: list[float]) -> None:
-        import threading
-
         self.gaps, self._stop = gaps, threading.Event()
         self._thread = threading.Thread(target=self._run, name="bluev-ticker", daemon=True)
 
@@ -147,10 +148,8 @@ class Ticker:
         self._thread.join()
 
 
-def image_encode_ms(p, image: str, pipelined: bool) -> float:  # noqa: ANN001  (Pipeline)
+def image_encode_ms(p: Pipeline, image: str, pipelined: bool) -> float:
     """File -> embeddings on the pipeline's current encoder: median of 3 after a warm-up."""
-    from bluev.runtime.pipeline import Stats
-
     times = []
     for _ in range(4):
         stats = Stats()
@@ -159,9 +158,10 @@ def image_encode_ms(p, image: str, pipelined: bool) -> float:  # noqa: ANN001  (
     return round(sorted(times[1:])[1], 2)
 
 
-def vision_ms(encode, task: Task, manifest: dict) -> dict:  # noqa: ANN001  (tiles -> embeddings)
+def vision_ms(encode: Callable[[torch.Tensor], torch.Tensor], task: Task, manifest: Manifest) -> dict:
     """ms per tile at batch 1 and at the manifest's largest batch (median of 3 after a warm-up)."""
-    size, batch = int(manifest["vision"]["image_size"]), int(manifest["vision"]["max_batch"])
+    assert manifest.vision is not None
+    size, batch = manifest.vision.image_size, manifest.vision.max_batch
     out = {}
     for key, n in (("vision_tile_ms", 1), ("vision_tile_ms_batched", batch)):
         tiles = torch.rand(n, 3, size, size, generator=torch.Generator().manual_seed(0)) * 2 - 1
@@ -177,9 +177,6 @@ def vision_ms(encode, task: Task, manifest: dict) -> dict:  # noqa: ANN001  (til
 
 
 def measure_eager(task: Task) -> dict:
-    from bluev.export.presets import build, get_preset
-    from bluev.runtime.artifacts import open_artifacts
-
     art = open_artifacts(task.artifacts, verify=False)
     built = build(get_preset(task.preset or art.preset), with_llm="llm" in task.components)
     out: dict = {}
@@ -205,13 +202,6 @@ def measure_eager(task: Task) -> dict:
 
 def measure_executorch(task: Task) -> dict:
     """export_llm's .pte via TextLLMRunner; rates computed from its stats as ExecuTorch reports them."""
-    from executorch.extension.llm.runner import GenerationConfig, TextLLMRunner
-
-    from bluev.runtime.artifacts import open_artifacts
-    from bluev.runtime.pipeline import load_kernels
-    from bluev.runtime.text import TextCodec
-
-    load_kernels()
     art = open_artifacts(task.artifacts, verify=False)
     codec = TextCodec(art.tokenizer_path)
     ids = eval_ids(art.tokenizer_path, max(task.prefill_tokens, SHORT_PROMPT_TOKENS))
@@ -243,9 +233,6 @@ SYSTEMS = {"bluev": measure_bluev, "eager": measure_eager, "executorch": measure
 
 
 def main() -> None:
-    from bluev.quiet import library_warnings_quiet
-    from bluev.runtime.pipeline import peak_rss_mb
-
     library_warnings_quiet()
     task = Task(**json.loads(sys.argv[1]))
     set_threads(task.threads)

@@ -1,21 +1,25 @@
 """Everything before the NeuroPilot SDK: static-shape NPU programs, PT2E-quantized and calibrated.
 
-The LLM as a t=chunk prefill and a t=1 decode program (export/npu.py), the vision
+The LLM as a t=chunk prefill and a t=1 decode program (export/mediatek/graphs.py), the vision
 encoder and projector at a fixed tile batch, each quantized with ExecuTorch's
-NeuropilotQuantizer (quant/mediatek.py) and calibrated on real inputs: the
+NeuropilotQuantizer (quant/pt2e.py) and calibrated on real inputs: the
 calibration prompts run through the programs as the phone would run them (chunked
 prefill, then greedy decode), and tiles of real pictures. Runs on any host.
 """
 
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass
 
 import torch
 from torch.export import ExportedProgram
 
-from bluev.export.npu import NpuDecoder, NpuSession, NpuShapes, example_inputs, npu_shapes
+from bluev.export.built_model import BuiltModel
+from bluev.export.mediatek.graphs import NpuDecoder, NpuSession, NpuShapes, example_inputs, npu_shapes
+from bluev.export.writer import Progress
+from bluev.quant.calibration import calibration_prompt_ids, calibration_tiles
+from bluev.quant.pt2e import pt2e_convert, pt2e_prepare, pt2e_quantize
+from bluev.quant.recipes import Recipe
 
 DECODE_STEPS = 4  # greedy decode calls per calibration prompt: the t=1 program's activation ranges
 
@@ -31,26 +35,16 @@ class NpuPrograms:
     vision_batch: int = 0
 
 
-def log(text: str) -> None:
-    print(f"      {text}", file=sys.stderr, flush=True)
-
-
 # --- calibration data ---------------------------------------------------------------------------
 
 
-def calibration_prompts(model) -> list[list[int]]:  # noqa: ANN001  (BuiltModel)
+def calibration_prompts(model: BuiltModel) -> list[list[int]]:
     """Token ids of each chat-formatted calibration prompt, and of all of them in one conversation."""
-    from bluev.quant.report import data_text
-
-    prompts = [p for p in data_text("calibration_prompts.txt").splitlines() if p.strip()]
-    texts = [model.chat.prefix + p + model.chat.suffix for p in prompts]
-    encode = model.tokenizer
-    ids = [encode(t, add_special_tokens=False)["input_ids"] for t in texts]
-    return [*ids, [i for one in ids for i in one]]
+    return calibration_prompt_ids(model.tokenizer, model.chat)
 
 
 def calibrate_llm(
-    model,  # noqa: ANN001  (BuiltModel)
+    model: BuiltModel,
     shapes: NpuShapes,
     prefill: torch.nn.Module,
     decode: torch.nn.Module,
@@ -73,11 +67,10 @@ def calibrate_llm(
     return calls
 
 
-def vision_batches(model, batch: int) -> list[torch.Tensor]:  # noqa: ANN001
-    """Real picture tiles (the quant report's calibration pictures) in fixed batches, the last topped up."""
-    from bluev.quant.report import calibration_tiles
-
-    tiles = torch.cat([t for (t,) in calibration_tiles(model)])
+def vision_batches(model: BuiltModel, batch: int) -> list[torch.Tensor]:
+    """Real picture tiles (the calibration pictures) in fixed batches, the last topped up."""
+    assert model.tiler is not None
+    tiles = torch.cat([t for (t,) in calibration_tiles(model.tiler)])
     if tiles.shape[0] % batch:
         extra = batch - tiles.shape[0] % batch
         tiles = torch.cat([tiles, tiles[:extra]])
@@ -93,7 +86,7 @@ def static_export(module: torch.nn.Module, example: tuple) -> ExportedProgram:
 
 
 def prepare_llm(
-    model,  # noqa: ANN001  (BuiltModel)
+    model: BuiltModel,
     chunk: int,
     precision: str,
     prompts: list[list[int]] | None = None,
@@ -106,8 +99,6 @@ def prepare_llm(
     weights identically (NeuroPilot can then share one weight blob); each keeps the
     activation ranges of its own calls.
     """
-    from bluev.quant.mediatek import pt2e_convert, pt2e_prepare
-
     shapes = npu_shapes(model.llm, chunk)
     decoder = NpuDecoder(model.llm).eval()
     prefill = pt2e_prepare(decoder, example_inputs(shapes, chunk), precision)
@@ -121,10 +112,8 @@ def prepare_llm(
     return programs, shapes, calls
 
 
-def prepare_vision(model, precision: str, batch: int) -> tuple[dict, dict, int]:  # noqa: ANN001
+def prepare_vision(model: BuiltModel, precision: str, batch: int) -> tuple[dict, dict, int]:
     """Vision encoder and projector at a fixed tile batch, calibrated on real picture tiles."""
-    from bluev.quant.mediatek import pt2e_quantize
-
     batches = vision_batches(model, batch)
     tower = pt2e_quantize(model.tower, (batches[0],), [(b,) for b in batches], precision, fold_quantize=False)
     with torch.no_grad():
@@ -139,7 +128,7 @@ def prepare_vision(model, precision: str, batch: int) -> tuple[dict, dict, int]:
     )
 
 
-def prepare_programs(model, recipe, progress) -> NpuPrograms:  # noqa: ANN001  (BuiltModel, Recipe, Progress)
+def prepare_programs(model: BuiltModel, recipe: Recipe, progress: Progress) -> NpuPrograms:
     """Everything before the SDK: static shapes, quantization, calibration; progress on stderr."""
     preset, vision, projector, batch = model.preset, None, None, 0
     if model.tower is not None and model.projector is not None and model.tiler is not None:

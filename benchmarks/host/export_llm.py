@@ -14,11 +14,14 @@ import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
+import executorch
 import torch
 
 from bluev.errors import BadInput
+from bluev.export.llm import Transformer
 from bluev.fileio import atomic_path, atomic_write_text
 
 EMBEDDING_BITS = 8  # its table, per row: all of it but one row is left out of decode's bytes
@@ -75,13 +78,13 @@ def write_checkpoint(llm: torch.nn.Module, folder: Path) -> tuple[Path, Path]:
 
 
 def cache_key(source_sha256: str) -> str:
-    import executorch
-
     text = json.dumps([source_sha256, getattr(executorch, "__version__", "?"), EXPORT_FLAGS])
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-def baseline_pte(peers: Path, source_sha256: str, build_llm, log=print) -> tuple[Path, float]:  # noqa: ANN001
+def baseline_pte(
+    peers: Path, source_sha256: str, build_llm: Callable[[], Transformer], log: Callable[[str], None] = print
+) -> tuple[Path, float]:
     """The cached export_llm .pte and its export seconds; exports it (~12 min) when absent."""
     folder = (peers / "executorch-export_llm" / f"smollm2-{cache_key(source_sha256)}").resolve()
     pte, record = folder / "smollm2.pte", folder / "export.json"

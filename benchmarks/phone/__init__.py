@@ -1,0 +1,1 @@
+"""`bluev bench adb`: the artifacts on phones over USB, through the real adb client."""

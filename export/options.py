@@ -1,0 +1,130 @@
+"""`bluev export`'s options: one dataclass, checked before any model is built.
+
+Light on purpose (no torch): the CLI builds its flags from these fields at start-up.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bluev.errors import BadInput
+from bluev.export.mediatek.checks import check_preset as check_npu_preset
+from bluev.export.mediatek.checks import check_soc
+from bluev.export.presets import PRESETS, Preset, get_preset
+from bluev.options import cli, split_list
+from bluev.quant.recipes import Recipe, check_llm_shape, parse_recipe
+
+BACKENDS = ("xnnpack", "vulkan", "portable", "mediatek")
+EXPORT_COMPONENTS = ("llm", "vision")
+# XNNPACK: the paper's 4-bit recipe; Vulkan: float (the recipes' 4/8-bit kernels are XNNPACK's);
+# MediaTek: the paper's NPU precision, 16-bit activations and 4-bit LLM weights.
+DEFAULT_QUANT = {"xnnpack": "default", "portable": "float", "vulkan": "float", "mediatek": "mtk-a16w4"}
+# Vulkan's delegate fails on a symbolic tile batch (its FuseViewCopyTransform meets view sizes
+# computed outside the delegate: "used before it has been defined"), so on Vulkan the vision
+# programs take a fixed batch, as on the NPU; the runner pads a short batch with zero tiles.
+FIXED_VISION_BATCH = {"vulkan": True, "mediatek": True}
+
+
+@dataclass
+class ExportOptions:
+    out: Path = cli(help="Artifact directory to write.")
+    preset: str = cli("tiny", choices=tuple(PRESETS), help="Model preset.")
+    checkpoint: Path | None = cli(None, help="Local HF checkpoint directory (preset hf).")
+    backend: str = cli(
+        "xnnpack",
+        choices=BACKENDS,
+        help="xnnpack (phone CPU), vulkan (phone GPU), mediatek (Dimensity NPU, needs the NeuroPilot SDK).",
+    )
+    quant: str | None = cli(
+        None,
+        show_default=False,
+        help="Quantization recipe: default (LLM 4-bit g32, 8-bit embeddings and head, ViT 8-bit), float, "
+        "8da4w-g64, 8da4w-g32-head4 (4-bit head, as export_llm), mtk-a16w4, ... "
+        "[default: default on xnnpack, float on vulkan and portable, mtk-a16w4 on mediatek]",
+    )
+    soc: str | None = cli(
+        None, help="MediaTek SoC for --backend mediatek: mt6989 (Dimensity 9300), mt6991, mt6993."
+    )
+    force: bool = cli(False, help="Replace artifacts of another preset in --out.")
+    stock_runner: bool = cli(
+        True, secondary="--no-stock-runner", help="Also write the bundle for ExecuTorch's stock runners."
+    )
+    # () = everything the preset has; ("vision",) = vision_encoder + projector only, for
+    # measuring a big preset's ViT without building its LLM (such artifacts cannot answer)
+    components: tuple[str, ...] = cli(
+        (),
+        parse=split_list,
+        metavar="LIST",
+        show_default=False,
+        help="Comma-separated subset of llm,vision (default: all the preset has). "
+        "vision alone: artifacts for benchmarking the ViT, which cannot answer prompts.",
+    )
+    recipe: Recipe = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        preset = get_preset(self.preset)
+        check_soc(self.backend, self.soc)
+        if self.backend not in BACKENDS:
+            raise BadInput(f"backend {self.backend!r}: unknown, choose one of {', '.join(BACKENDS)}")
+        self.recipe = parse_recipe(self.quant or DEFAULT_QUANT[self.backend])
+        self.quant = self.recipe.name
+        check_recipe_backend(self.recipe, self.backend)
+        self.check_components(preset)
+        if self.backend == "mediatek":
+            check_npu_preset(preset)
+            self.stock_runner = False  # ExecuTorch's stock runners do not drive the NPU programs
+        if preset.llm is not None and self.with_llm:  # shapes known before building: refuse early
+            check_llm_shape(self.recipe, preset.llm.dim, preset.llm.hidden_dim)
+        if preset.source == "hf-checkpoint" and self.checkpoint is None:
+            raise BadInput("preset hf needs --checkpoint DIR (a local checkpoint directory)")
+        if preset.source != "hf-checkpoint" and self.checkpoint is not None:
+            raise BadInput(f"preset {preset.name} has built-in weights: --checkpoint is only for preset hf")
+
+    @property
+    def preset_config(self) -> Preset:
+        return get_preset(self.preset)
+
+    @property
+    def with_llm(self) -> bool:
+        return not self.components or "llm" in self.components
+
+    @property
+    def with_vision(self) -> bool:
+        return self.preset_config.multimodal and (not self.components or "vision" in self.components)
+
+    def check_components(self, preset: Preset) -> None:
+        unknown = [c for c in self.components if c not in EXPORT_COMPONENTS]
+        if unknown:
+            raise BadInput(f"component {unknown[0]!r}: unknown, choose from {', '.join(EXPORT_COMPONENTS)}")
+        if self.components and self.backend == "mediatek":
+            raise BadInput("--components: the MediaTek export builds every program; leave it out")
+        if "vision" in self.components and not preset.multimodal:
+            raise BadInput(f"preset {preset.name} is text-only: it has no vision tower to export")
+        if self.components and not self.with_llm:
+            self.stock_runner = False  # ExecuTorch's stock runners need the LLM
+
+
+def check_recipe_backend(recipe: Recipe, backend: str) -> None:
+    """A recipe whose kernels the backend lacks is refused before any work starts."""
+    if backend == "mediatek" and recipe.backend != "mediatek":
+        raise BadInput(
+            f"quant recipe {recipe.name!r}: the MediaTek NPU runs its own recipes; use --quant mtk-a16w4 "
+            "(the default) or mtk-a16w8"
+        )
+    if recipe.is_float:
+        return
+    if recipe.backend == "mediatek" and backend != "mediatek":
+        raise BadInput(
+            f"quant recipe {recipe.name!r} is for the MediaTek NPU: export it with --backend mediatek "
+            "--soc SOC, or measure it with `bluev quant-report`"
+        )
+    if recipe.backend == "mediatek":
+        return
+    if backend != "xnnpack":
+        raise BadInput(f"quant recipe {recipe.name!r}: its 4/8-bit kernels are XNNPACK's; use --quant float")
+    if recipe.llm_linear.kind == "4w":
+        raise BadInput(
+            f"quant recipe {recipe.name!r}: XNNPACK has no weight-only 4-bit linear; export "
+            f"8da4w-g{recipe.llm_linear.group_size} instead (quant-report still measures 4w)"
+        )

