@@ -21,7 +21,21 @@ public final class LoadGroup implements Closeable {
     void run() throws Exception;
   }
 
+  /** Reads something that needs no closing (e.g. the tokenizer). */
+  public interface Reader<T> {
+    T read() throws Exception;
+  }
+
   private final Deque<AutoCloseable> opened = new ArrayDeque<>();
+
+  /** Runs {@code reader}; when it fails, the group is closed and the failure names {@code file}. */
+  public <T> T read(String file, Reader<T> reader) throws ArtifactException {
+    try {
+      return reader.read();
+    } catch (Throwable t) {
+      throw fail(file, t);
+    }
+  }
 
   /** Runs {@code opener}; its result is closed with the group. */
   public <T extends AutoCloseable> T open(String file, Opener<T> opener) throws ArtifactException {

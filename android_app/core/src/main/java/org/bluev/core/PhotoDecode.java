@@ -30,7 +30,12 @@ public final class PhotoDecode {
    */
   public static int sampleSize(int width, int height, TilePlan plan) {
     int[] need = needed(plan);
-    int scale = Math.min(width / need[0], height / need[1]);
+    return sampleSize(width, height, need[0], need[1]);
+  }
+
+  /** The same rule for any need, e.g. a preview when the artifacts take no image. */
+  public static int sampleSize(int width, int height, int needWidth, int needHeight) {
+    int scale = Math.min(width / Math.max(1, needWidth), height / Math.max(1, needHeight));
     for (int s : SAMPLES) {
       if (scale >= s) {
         return s;

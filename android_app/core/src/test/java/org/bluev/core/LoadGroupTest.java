@@ -79,6 +79,7 @@ public class LoadGroupTest {
     FileInputStream a = group.open("a", () -> openFile("a"));
     FileInputStream b = group.open("b", () -> openFile("b"));
     group.run("a", () -> assertEquals(42, a.read()));
+    assertEquals("text", group.read("tokenizer.json", () -> "text"));
     assertTrue(!isClosed(a) && !isClosed(b));
     group.close();
     assertTrue(isClosed(a) && isClosed(b));
