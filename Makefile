@@ -136,7 +136,8 @@ android-unit:
 	$(JAVAC) --release 8 -encoding UTF-8 -Xlint:all,-options -Werror -d $(UNIT_OUT)/main $$(find $(CORE)/src/main/java -name '*.java' | sort)
 	$(JAVAC) --release 17 -encoding UTF-8 -Xlint:all -Werror -cp $(UNIT_OUT)/main:$(JUNIT_CP) -d $(UNIT_OUT)/test $$(find $(CORE)/src/test/java -name '*.java' | sort)
 	cp -R $(CORE)/src/test/resources/. $(UNIT_OUT)/test/
-	$(JAVA) -Dbluev.tilingVectors=tests/data/tiling_vectors.json -Dbluev.decodeVectors=tests/data/decode_vectors.json -cp $(UNIT_OUT)/main:$(UNIT_OUT)/test:$(JUNIT_CP) \
+	$(JAVA) -Dbluev.tilingVectors=tests/data/tiling_vectors.json -Dbluev.decodeVectors=tests/data/decode_vectors.json \
+	  -Dbluev.appGradle=android_app/app/build.gradle.kts -cp $(UNIT_OUT)/main:$(UNIT_OUT)/test:$(JUNIT_CP) \
 	  org.junit.runner.JUnitCore $$(cd $(CORE)/src/test/java && find . -name '*Test.java' | sort | sed 's|^\./||; s|\.java$$||; s|/|.|g')
 
 # The app's Kotlin layer compiled without Gradle or the Android SDK (docs/android.md): kotlinc

@@ -21,4 +21,6 @@ tasks.named<Test>("test") {
   systemProperty(
       "bluev.decodeVectors",
       rootDir.resolve("../tests/data/decode_vectors.json").absolutePath)
+  // The app's Gradle file: its product flavors must be the ones Backends knows.
+  systemProperty("bluev.appGradle", rootDir.resolve("app/build.gradle.kts").absolutePath)
 }

@@ -5,7 +5,10 @@ import static org.junit.Assert.assertNull;
 import static org.junit.Assert.assertThrows;
 import static org.junit.Assert.assertTrue;
 
+import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.Test;
 
 /** Which app build runs which artifact set (README's table), on manifests export writes. */
@@ -94,7 +97,16 @@ public class BackendsTest {
   }
 
   @Test
-  public void flavorsAreTheGradleOnes() {
+  public void flavorsAreTheGradleOnes() throws Exception {
+    // app/build.gradle.kts declares the product flavors BuildConfig.FLAVOR takes.
+    String gradle = TestFiles.checkoutFile("bluev.appGradle", "android_app/app/build.gradle.kts");
+    String flavors = gradle.substring(gradle.indexOf("productFlavors {"), gradle.indexOf("\n  }", gradle.indexOf("productFlavors {")));
+    List<String> declared = new ArrayList<>();
+    Matcher m = Pattern.compile("create\\(\"(\\w+)\"\\)").matcher(flavors);
+    while (m.find()) {
+      declared.add(m.group(1));
+    }
+    assertEquals(List.copyOf(Backends.FLAVORS), declared);
     assertEquals(List.of("portable", "xnnpack"), List.copyOf(Backends.carriedBy("xnnpack")));
     assertEquals(List.of("portable", "xnnpack", "vulkan"), List.copyOf(Backends.carriedBy("vulkan")));
     assertThrows(IllegalArgumentException.class, () -> Backends.carriedBy("mediatek"));

@@ -15,19 +15,20 @@ final class TestFiles {
    * property bluev.tilingVectors, so the test reads the very file the Python tests check.
    */
   static String tilingVectors() throws IOException {
-    return checkoutFile("bluev.tilingVectors", "tiling_vectors.json");
+    return checkoutFile("bluev.tilingVectors", "tests/data/tiling_vectors.json");
   }
 
   /** tests/data/decode_vectors.json (tools/make_decode_vectors.py): Pillow's draft sizes. */
   static String decodeVectors() throws IOException {
-    return checkoutFile("bluev.decodeVectors", "decode_vectors.json");
+    return checkoutFile("bluev.decodeVectors", "tests/data/decode_vectors.json");
   }
 
-  private static String checkoutFile(String property, String name) throws IOException {
+  /** A file of the checkout whose path the build passes as a system property. */
+  static String checkoutFile(String property, String name) throws IOException {
     String path = System.getProperty(property);
     if (path == null) {
       throw new IllegalStateException(
-          "set -D" + property + "=<checkout>/tests/data/" + name + " (make android-unit does)");
+          "set -D" + property + "=<checkout>/" + name + " (make android-unit does)");
     }
     return Files.readString(new File(path).toPath(), StandardCharsets.UTF_8);
   }
