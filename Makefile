@@ -25,7 +25,7 @@ help:
 	@echo "make android-unit compile the app's plain-Java core with javac and run its JUnit tests"
 	@echo "make android-kotlin compile the app's Kotlin with kotlinc against API stubs (no SDK)"
 	@echo "make lint         ruff"
-	@echo "make vectors      regenerate tests/data/tiling_vectors.json"
+	@echo "make vectors      regenerate tests/data/tiling_vectors.json and decode_vectors.json"
 	@echo "make tiles-table  print the README's 'Why relaxed matching' table"
 
 install: system-deps $(VENV)/.installed
@@ -177,6 +177,7 @@ lint: install
 
 vectors: install
 	$(PY) tools/make_tiling_vectors.py tests/data/tiling_vectors.json
+	$(PY) tools/make_decode_vectors.py tests/data/decode_vectors.json
 
 tiles-table: install
 	$(PY) tools/tiles_table.py
