@@ -122,7 +122,12 @@ class StockEngine(private val artifacts: ArtifactDir) : Engine {
             error = "ExecuTorch error $errorCode: $message"
           }
         }
-    module.generate(text, seqLen, callback, false)
+    try {
+      module.generate(text, seqLen, callback, false)
+    } catch (e: RuntimeException) {
+      // The runner reports its reason through onError, then LlmModule throws a generic one.
+      throw IllegalStateException("$program: ${error ?: LoadGroup.reason(e)}", e)
+    }
     error?.let { throw IllegalStateException("$program: $it") }
     check(reported) { "$program: the runner reported no stats for the turn" }
     // prompt_tokens are the positions filled before decoding (prefix and image included).
