@@ -27,7 +27,7 @@ object Engines {
     // Backends first: an NPU or Vulkan set is refused in a sentence before anything is hashed.
     val manifest = ArtifactDir.readManifest(dir)
     Backends.problem(manifest, kind == STOCK, BuildConfig.FLAVOR)?.let {
-      throw ArtifactException(File(dir, it).path)
+      throw ArtifactException("${dir.path}/$it")
     }
     if (kind == STOCK && manifest.stockRunner == null) {
       throw ArtifactException(
