@@ -10,10 +10,10 @@ SAMPLE  ?= artifacts/sample.png
 TEST_WORKERS ?= 2
 PYTEST_ARGS ?= -n $(TEST_WORKERS) --dist loadfile
 
-.PHONY: help install system-deps peers export run-sample quant-report bench bench-adb tiles-table vectors test android-unit lint clean
+.PHONY: help install system-deps peers export run-sample quant-report bench bench-adb tiles-table vectors test android-unit android-kotlin lint clean
 
 help:
-	@echo "make system-deps  Debian packages the tests need (adb, junit4)"
+	@echo "make system-deps  Debian packages the tests need (adb, junit4, a JDK, npm)"
 	@echo "make install      create .venv and install bluev (CPU torch 2.13.0, executorch 1.5.1)"
 	@echo "make export       export the $(PRESET) preset to $(OUT)"
 	@echo "make run-sample   answer a prompt about a sample image with the exported artifacts"
@@ -21,22 +21,26 @@ help:
 	@echo "make peers        build llama.cpp's llama-bench (the host benchmark's baseline) into .peers/"
 	@echo "make bench        bluev bench host: smollm2 (default and -head4) vs llama.cpp / export_llm / eager; tiny"
 	@echo "make bench-adb    benchmark $(OUT) on the phones adb sees (BENCH_ADB_ARGS=\"--runner native PATH\")"
-	@echo "make test         run the test suite (and android-unit when javac is present)"
+	@echo "make test         run the test suite, android-unit and android-kotlin"
 	@echo "make android-unit compile the app's plain-Java core with javac and run its JUnit tests"
+	@echo "make android-kotlin compile the app's Kotlin with kotlinc against API stubs (no SDK)"
 	@echo "make lint         ruff"
-	@echo "make vectors      regenerate tests/data/tiling_vectors.json"
+	@echo "make vectors      regenerate tests/data/tiling_vectors.json and decode_vectors.json"
 	@echo "make tiles-table  print the README's 'Why relaxed matching' table"
 
 install: system-deps $(VENV)/.installed
 
-# Debian packages the tests use for real: the adb client (phone benchmark) and JUnit 4
-# (the app's plain-Java logic). Installed when missing and we are root (CI); otherwise
-# the command to run is printed and the step fails.
-SYSTEM_DEPS := adb junit4
+# Debian packages the tests use for real: the adb client (phone benchmark), JUnit 4 and a JDK
+# (the app's plain-Java logic), npm (installs the Kotlin compiler for android-kotlin).
+# Installed when missing and we are root (CI); otherwise the command to run is printed and
+# the step fails.
+SYSTEM_DEPS := adb junit4 openjdk-17-jdk-headless npm
 system-deps:
 	@missing=""; \
 	command -v adb >/dev/null || missing="$$missing adb"; \
 	test -f /usr/share/java/junit4.jar || missing="$$missing junit4"; \
+	command -v javac >/dev/null || missing="$$missing openjdk-17-jdk-headless"; \
+	command -v npm >/dev/null || missing="$$missing npm"; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	    echo "installing Debian packages:$$missing"; \
@@ -114,8 +118,8 @@ bench-adb: install
 
 test: install
 	$(PY) -m pytest $(PYTEST_ARGS)
-	@if command -v $(JAVAC) >/dev/null; then $(MAKE) --no-print-directory android-unit; \
-	else echo "javac not found: skipping android-unit (the app's JVM tests)" >&2; fi
+	$(MAKE) --no-print-directory android-unit
+	$(MAKE) --no-print-directory android-kotlin
 
 # The app's Android-free logic (android_app/core) built and tested without Gradle or the
 # Android SDK: javac + Debian's JUnit 4. The main sources compile for Java 8 so that they use
@@ -132,17 +136,51 @@ android-unit:
 	$(JAVAC) --release 8 -encoding UTF-8 -Xlint:all,-options -Werror -d $(UNIT_OUT)/main $$(find $(CORE)/src/main/java -name '*.java' | sort)
 	$(JAVAC) --release 17 -encoding UTF-8 -Xlint:all -Werror -cp $(UNIT_OUT)/main:$(JUNIT_CP) -d $(UNIT_OUT)/test $$(find $(CORE)/src/test/java -name '*.java' | sort)
 	cp -R $(CORE)/src/test/resources/. $(UNIT_OUT)/test/
-	$(JAVA) -Dbluev.tilingVectors=tests/data/tiling_vectors.json -cp $(UNIT_OUT)/main:$(UNIT_OUT)/test:$(JUNIT_CP) \
+	$(JAVA) -Dbluev.tilingVectors=tests/data/tiling_vectors.json -Dbluev.decodeVectors=tests/data/decode_vectors.json \
+	  -Dbluev.appGradle=android_app/app/build.gradle.kts -cp $(UNIT_OUT)/main:$(UNIT_OUT)/test:$(JUNIT_CP) \
 	  org.junit.runner.JUnitCore $$(cd $(CORE)/src/test/java && find . -name '*Test.java' | sort | sed 's|^\./||; s|\.java$$||; s|/|.|g')
+
+# The app's Kotlin layer compiled without Gradle or the Android SDK (docs/android.md): kotlinc
+# from npm's kotlin-compiler, at the Kotlin version android_app/build.gradle.kts pins, against
+# compile-only stubs of exactly the Android, AndroidX and ExecuTorch APIs the app calls
+# (android_app/stubs), the core's classes, and R/BuildConfig generated from res/ and the Gradle
+# file. Warnings are errors. The compiler is installed once into .tools/ (git-ignored).
+KOTLIN_VERSION := $(shell sed -n 's/.*org\.jetbrains\.kotlin\.android.* version "\([0-9.]*\)".*/\1/p' android_app/build.gradle.kts)
+KOTLIN_HOME    := .tools/kotlin-compiler-$(KOTLIN_VERSION)/node_modules/kotlin-compiler
+KOTLINC        := $(KOTLIN_HOME)/bin/kotlinc
+STUBS          := android_app/stubs
+KOTLIN_OUT     := android_app/app/build/make-kotlin
+# Java 8's library API for both: close to what Android offers the app at minSdk 28.
+KOTLINC_FLAGS  := -Xjdk-release=1.8 -jvm-target 1.8 -nowarn
+android-kotlin: $(KOTLINC)
+	rm -rf $(KOTLIN_OUT)
+	mkdir -p $(KOTLIN_OUT)/core $(KOTLIN_OUT)/gen $(KOTLIN_OUT)/stubs $(KOTLIN_OUT)/app
+	$(JAVAC) --release 8 -encoding UTF-8 -d $(KOTLIN_OUT)/core $$(find $(CORE)/src/main/java -name '*.java' | sort)
+	python3 android_app/tools/make_generated_stubs.py $(KOTLIN_OUT)/gen
+	$(KOTLINC) $(KOTLINC_FLAGS) -d $(KOTLIN_OUT)/stubs \
+	  $$(find $(STUBS)/kotlin -name '*.kt' | sort) $$(find $(STUBS)/java -name '*.java' | sort)
+	$(JAVAC) --release 8 -encoding UTF-8 -cp $(KOTLIN_OUT)/stubs:$(KOTLIN_HOME)/lib/kotlin-stdlib.jar \
+	  -d $(KOTLIN_OUT)/stubs $$(find $(STUBS)/java $(KOTLIN_OUT)/gen -name '*.java' | sort)
+	$(KOTLINC) $(subst -nowarn,-Werror,$(KOTLINC_FLAGS)) -cp $(KOTLIN_OUT)/stubs:$(KOTLIN_OUT)/core \
+	  -d $(KOTLIN_OUT)/app $$(find android_app/app/src/main/java -name '*.kt' | sort)
+	@echo "android-kotlin: $$(find android_app/app/src/main/java -name '*.kt' | wc -l) Kotlin files of app/ compiled with kotlinc $(KOTLIN_VERSION)"
+
+$(KOTLINC):
+	@test -n "$(KOTLIN_VERSION)" || { echo "android_app/build.gradle.kts: no Kotlin plugin version" >&2; exit 1; }
+	@command -v npm >/dev/null || { echo "npm missing: run make system-deps" >&2; exit 1; }
+	npm install --silent --no-audit --no-fund --ignore-scripts --prefix .tools/kotlin-compiler-$(KOTLIN_VERSION) \
+	  kotlin-compiler@$(KOTLIN_VERSION)
+	$@ -version
 
 lint: install
 	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .
 
 vectors: install
 	$(PY) tools/make_tiling_vectors.py tests/data/tiling_vectors.json
+	$(PY) tools/make_decode_vectors.py tests/data/decode_vectors.json
 
 tiles-table: install
 	$(PY) tools/tiles_table.py
 
 clean:
-	rm -rf artifacts bench bench-adb .pytest_cache .ruff_cache $(UNIT_OUT)
+	rm -rf artifacts bench bench-adb .pytest_cache .ruff_cache $(UNIT_OUT) $(KOTLIN_OUT)

@@ -22,6 +22,24 @@ android {
     ndk { abiFilters += "arm64-v8a" }
   }
 
+  // One app build per ExecuTorch AAR: which backends it carries decides which artifact sets it
+  // runs (Backends.java in core reads BuildConfig.FLAVOR and refuses the others in a sentence).
+  // Both keep the application id the adb benchmark starts, so one of them is installed at a time.
+  buildFeatures { buildConfig = true }
+  flavorDimensions += "backend"
+  productFlavors {
+    // XNNPACK (phone CPU): `bluev export --backend xnnpack` sets, the default.
+    create("xnnpack") {
+      dimension = "backend"
+      isDefault = true
+    }
+    // Vulkan (phone GPU) + XNNPACK: `--backend vulkan` sets, and the xnnpack ones too.
+    create("vulkan") {
+      dimension = "backend"
+      versionNameSuffix = "-vulkan"
+    }
+  }
+
   buildTypes {
     release {
       isMinifyEnabled = false
@@ -41,7 +59,8 @@ android {
 
 dependencies {
   implementation(project(":core"))
-  implementation("org.pytorch:executorch-android:$executorchVersion")
+  "xnnpackImplementation"("org.pytorch:executorch-android:$executorchVersion")
+  "vulkanImplementation"("org.pytorch:executorch-android-vulkan:$executorchVersion")
   // ExecuTorch's JNI layer; the AAR depends on these, listed so the versions are explicit.
   implementation("com.facebook.fbjni:fbjni:0.7.0")
   implementation("com.facebook.soloader:nativeloader:0.10.5")

@@ -14,8 +14,13 @@ dependencies {
 }
 
 tasks.named<Test>("test") {
-  // The shared tiling vectors live in the Python checkout, one level above android_app/.
+  // The shared tiling and decode vectors live in the Python checkout, one level above android_app/.
   systemProperty(
       "bluev.tilingVectors",
       rootDir.resolve("../tests/data/tiling_vectors.json").absolutePath)
+  systemProperty(
+      "bluev.decodeVectors",
+      rootDir.resolve("../tests/data/decode_vectors.json").absolutePath)
+  // The app's Gradle file: its product flavors must be the ones Backends knows.
+  systemProperty("bluev.appGradle", rootDir.resolve("app/build.gradle.kts").absolutePath)
 }

@@ -50,7 +50,8 @@ class BenchmarkActivity : Activity() {
             warmup = intent.getIntExtra("warmup", 1),
             runs = intent.getIntExtra("runs", 3),
             maxNewTokens = intent.getIntExtra("max_new_tokens", 128),
-            result = File(benchDir, name))
+            result = File(benchDir, name),
+            records = Engines.records(this))
     // The process's only model work: a plain thread, so a destroyed activity does not stop it.
     Thread(
             {

@@ -21,6 +21,8 @@ class BenchmarkRunner(private val args: Args) {
       val runs: Int,
       val maxNewTokens: Int,
       val result: File,
+      /** The app's integrity records (Engines.records): a set is hashed once, not every run. */
+      val records: File,
   )
 
   fun run() {
@@ -30,14 +32,14 @@ class BenchmarkRunner(private val args: Args) {
       require(args.warmup >= 0 && args.runs >= 1) { "warmup must be >= 0 and runs >= 1" }
       require(args.maxNewTokens >= 1) { "max_new_tokens must be >= 1" }
       require(args.prompt.isNotEmpty()) { "prompt: empty (pass --es prompt <text>)" }
-      val opened: Pair<ArtifactDir, Engine> = Engines.open(args.artifactDir, args.engine)
+      val opened: Pair<ArtifactDir, Engine> = Engines.open(args.artifactDir, args.engine, args.records)
       val eng = opened.second
       engine = eng // closed in finally
       result = BenchResult(opened.first.manifest.llmBackend(), DeviceInfo.asMap())
-      val picture = args.image?.let { PictureLoader.load(it) }
-      if (picture != null && !eng.takesImage) {
+      if (args.image != null && !eng.takesImage) {
         throw IllegalArgumentException("${args.image}: the artifacts are text-only (no vision)")
       }
+      val picture = args.image?.let { PictureLoader.load(it, eng::plan) }
       for (i in 0 until args.warmup + args.runs) {
         val stats = Stats()
         if (picture != null) eng.encodeImage(picture, stats) else eng.clearImage()

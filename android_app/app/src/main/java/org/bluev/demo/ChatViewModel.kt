@@ -57,15 +57,23 @@ class ChatViewModel(app: Application, args: SavedStateHandle) : AndroidViewModel
         // The default ViewModel factory fills `args` with the launching intent's extras:
         // `adb shell am start -n org.bluev.demo/.MainActivity --es artifact_dir <dir>
         //  [--es engine stock]`.
-        val found = ArtifactLocator.find(getApplication<Application>(), args.get<String>("artifact_dir"))
-        val (dir, eng) = Engines.open(found, args.get<String>("engine") ?: Engines.COMPONENTS)
+        val app = getApplication<Application>()
+        val found = ArtifactLocator.find(app, args.get<String>("artifact_dir"))
+        update { it.copy(status = "checking ${found.path}…") }
+        val (dir, eng) =
+            Engines.open(found, args.get<String>("engine") ?: Engines.COMPONENTS, Engines.records(app))
         artifacts = dir
         engine = eng
         val m = dir.manifest
+        // Integrity is hashed once per set; say which start did it (it takes seconds per GB).
+        val checked =
+            if (dir.hashed.isEmpty()) "files unchanged since checked"
+            else "checked ${dir.hashed.size} file(s)"
         update {
           it.copy(
               status =
-                  "${m.preset} (${m.llmBackend()}, ${eng.kind} engine) from ${dir.root.path}" +
+                  "${m.preset} (${m.llmBackend()}, ${eng.kind} engine, app build " +
+                      "${BuildConfig.FLAVOR}) from ${dir.root.path}; $checked" +
                       if (eng.takesImage) "" else " — text only",
               ready = true)
         }
@@ -77,10 +85,11 @@ class ChatViewModel(app: Application, args: SavedStateHandle) : AndroidViewModel
   fun onPicture(uri: Uri) {
     worker.execute {
       attempt {
-        val picture = PictureLoader.load(getApplication<Application>().contentResolver, uri)
         val eng = engine ?: throw IllegalStateException(current().status)
+        // Decoded no larger than the engine's tile plan needs (planned from the header's size).
+        val picture = PictureLoader.load(getApplication<Application>().contentResolver, uri, eng::plan)
         val plan = artifacts?.manifest?.vision?.let { Tiler.plan(picture.width, picture.height, it.tiler) }
-        val shown = preview(picture).let { p -> if (plan != null) GridOverlay.draw(p, plan) else p }
+        val shown = preview(picture.bitmap).let { p -> if (plan != null) GridOverlay.draw(p, plan) else p }
         update { it.copy(picture = shown, tiles = describeTiles(picture), stats = "") }
         if (!eng.takesImage) {
           update { it.copy(tiles = "these artifacts are text-only: the picture is not used") }
@@ -140,11 +149,14 @@ class ChatViewModel(app: Application, args: SavedStateHandle) : AndroidViewModel
   }
 
   /** What the bluev tiler makes of the picture, and what this engine encodes. */
-  private fun describeTiles(picture: Bitmap): String {
-    val vision = artifacts?.manifest?.vision ?: return "${picture.width}x${picture.height}"
+  private fun describeTiles(picture: Picture): String {
+    val size =
+        "${picture.width}x${picture.height}" +
+            if (picture.sample > 1) " (decoded at 1/${picture.sample})" else ""
+    val vision = artifacts?.manifest?.vision ?: return size
     val plan: TilePlan = Tiler.plan(picture.width, picture.height, vision.tiler)
     val grid =
-        "${picture.width}x${picture.height}: ${plan.policy} grid ${plan.columns}:${plan.rows}" +
+        "$size: ${plan.policy} grid ${plan.columns}:${plan.rows}" +
             (if (plan.thumbnail) " + thumbnail" else "") + ", ${plan.imageTokens()} image tokens"
     return if (engine?.kind == Engines.STOCK) {
       "$grid in bluev's pipeline; the stock runner encodes 1 image of ${vision.imageSize}x${vision.imageSize}"

@@ -1,14 +1,17 @@
 package org.bluev.demo
 
-import android.graphics.Bitmap
 import android.os.SystemClock
+import java.io.File
 import java.util.concurrent.atomic.AtomicBoolean
 import org.bluev.core.ArtifactDir
+import org.bluev.core.ArtifactException
 import org.bluev.core.BpeTokenizer
+import org.bluev.core.LoadGroup
 import org.bluev.core.Pixels
 import org.bluev.core.PromptPlan
 import org.bluev.core.Stats
 import org.bluev.core.StreamDecoder
+import org.bluev.core.TilePlan
 import org.bluev.core.Tiler
 import org.pytorch.executorch.EValue
 import org.pytorch.executorch.Module
@@ -24,12 +27,21 @@ import org.pytorch.executorch.Tensor
  *
  * Decoupling: [encodeImage] runs the vision encoder and projector when the picture is picked;
  * [generate] only runs the LLM.
+ *
+ * Loading is all or nothing ([LoadGroup]): when a program fails to load, the ones loaded before
+ * it are destroyed, and the error names the file and ExecuTorch's reason.
  */
 class ComponentEngine(private val artifacts: ArtifactDir) : Engine {
   private val manifest = artifacts.manifest
   private val llm = manifest.llm
+  private val embedMethod: String =
+      llm.embedMethod
+          ?: throw ArtifactException(
+              "${path("llm")}: the LLM has no embed method (an NPU set); run it with bluev-runner")
+  private val programs = LoadGroup()
+  private val tokenizerFile = artifacts.file(manifest.tokenizerFile).path
   private val tokenizer: BpeTokenizer =
-      BpeTokenizer.fromJson(artifacts.file(manifest.tokenizerFile).readText())
+      programs.read(tokenizerFile) { BpeTokenizer.fromJson(File(tokenizerFile).readText()) }
   // mmap: weights are paged in from the file instead of copied into the heap, which keeps a
   // multi-GB LLM within reach of a phone's memory.
   private val llmModule: Module = load("llm")
@@ -43,11 +55,13 @@ class ComponentEngine(private val artifacts: ArtifactDir) : Engine {
 
   init {
     // Load the methods now, so a bad program fails at open time with its file named.
-    llmModule.loadMethod(llm.embedMethod)
-    llmModule.loadMethod(llm.prefillMethod)
-    if (!llm.decodeSharesPrefill()) llmModule.loadMethod(llm.decodeMethod)
-    visionModule?.loadMethod("forward")
-    projectorModule?.loadMethod("forward")
+    programs.run(path("llm")) {
+      llmModule.loadMethod(embedMethod)
+      llmModule.loadMethod(llm.prefillMethod)
+      if (!llm.decodeSharesPrefill()) llmModule.loadMethod(llm.decodeMethod)
+    }
+    visionModule?.let { m -> programs.run(path("vision_encoder")) { m.loadMethod("forward") } }
+    projectorModule?.let { m -> programs.run(path("projector")) { m.loadMethod("forward") } }
   }
 
   override val takesImage: Boolean
@@ -56,13 +70,17 @@ class ComponentEngine(private val artifacts: ArtifactDir) : Engine {
   override val kind: String
     get() = Engines.COMPONENTS
 
-  override fun encodeImage(picture: Bitmap, stats: Stats) {
+  override fun plan(width: Int, height: Int): TilePlan? =
+      if (visionModule == null) null else manifest.vision?.let { Tiler.plan(width, height, it.tiler) }
+
+  override fun encodeImage(picture: Picture, stats: Stats) {
     val vision = checkNotNull(manifest.vision) { "${artifacts.root}: the artifacts are text-only" }
     val encoder = checkNotNull(visionModule)
     val projector = checkNotNull(projectorModule)
     val started = SystemClock.elapsedRealtimeNanos()
+    // The plan of the full-size photo, as the host makes it; the tiles come from the smaller bitmap.
     val plan = Tiler.plan(picture.width, picture.height, vision.tiler)
-    val tiles = TileRenderer.tiles(picture, plan)
+    val tiles = TileRenderer.tiles(picture.bitmap, plan)
     val size = vision.tiler.tileSize
     val perTile = vision.tokensPerTile * llm.dim
     val out = FloatArray(tiles.size * perTile)
@@ -160,19 +178,22 @@ class ComponentEngine(private val artifacts: ArtifactDir) : Engine {
   }
 
   override fun close() {
-    llmModule.destroy()
-    visionModule?.destroy()
-    projectorModule?.destroy()
+    programs.close() // destroys every module, last loaded first
   }
 
-  private fun load(component: String): Module =
-      Module.load(artifacts.file(manifest.components.getValue(component).file).path, Module.LOAD_MODE_MMAP)
+  private fun path(component: String): String =
+      artifacts.file(manifest.components.getValue(component).file).path
+
+  private fun load(component: String): Module {
+    val file = path(component)
+    return programs.open(file) { Module.load(file, Module.LOAD_MODE_MMAP) }
+  }
 
   /** `llm.methods.embed`: ids [1, T] int64 -> embeddings [1, T, dim] float32. */
   private fun embed(ids: List<Int>): FloatArray {
     val tokens = LongArray(ids.size) { ids[it].toLong() }
     val input = Tensor.fromBlob(tokens, longArrayOf(1, tokens.size.toLong()))
-    return llmModule.execute(llm.embedMethod, EValue.from(input))[0].toTensor().dataAsFloatArray
+    return llmModule.execute(embedMethod, EValue.from(input))[0].toTensor().dataAsFloatArray
   }
 
   /** One prefill/decode call: embeddings [1, len, dim] at [startPos] -> last logits [1, vocab]. */

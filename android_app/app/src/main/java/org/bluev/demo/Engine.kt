@@ -1,8 +1,8 @@
 package org.bluev.demo
 
-import android.graphics.Bitmap
 import java.io.Closeable
 import org.bluev.core.Stats
+import org.bluev.core.TilePlan
 
 /** What the UI and the benchmark need from a loaded model; one implementation per program layout. */
 interface Engine : Closeable {
@@ -13,10 +13,16 @@ interface Engine : Closeable {
   val kind: String
 
   /**
+   * The tile plan [encodeImage] will use for a picture of this full upright size, or null when
+   * the artifacts take no image: the picture is decoded no larger than this plan needs.
+   */
+  fun plan(width: Int, height: Int): TilePlan?
+
+  /**
    * Encodes [picture] ahead of the question (the paper's decoupling: this runs while the user
    * types or speaks). Fills [stats]' tiles and image_encode_ms; blocks; call off the UI thread.
    */
-  fun encodeImage(picture: Bitmap, stats: Stats)
+  fun encodeImage(picture: Picture, stats: Stats)
 
   /** Forgets an encoded picture so the next question is text only. */
   fun clearImage()

@@ -3,7 +3,7 @@ package org.bluev.demo
 import java.io.File
 import org.bluev.core.ArtifactDir
 import org.bluev.core.ArtifactException
-import org.bluev.core.JsonException
+import org.bluev.core.Backends
 
 /** Opens an artifact directory and the engine that runs it. */
 object Engines {
@@ -14,37 +14,32 @@ object Engines {
   const val STOCK = "stock"
 
   /**
-   * Checks the manifest (format, version, every named file present, sha256 when [verifyHashes])
-   * and loads the programs. Blocks for seconds (hashing, loading): call off the UI thread.
+   * Checks the manifest (format, version, the backends this build of the app carries, every
+   * named file present, sha256 of the files [records] does not vouch for) and loads the
+   * programs. The first open of a set hashes it (seconds per GB); later ones only compare sizes
+   * and modification times. Blocks: call off the UI thread.
    *
-   * @throws ArtifactException with a one-line reason when the directory cannot be used
+   * @param records the app's directory of integrity records (see IntegrityRecord)
+   * @throws ArtifactException with a one-line reason, naming the file, when the set cannot be used
    */
-  fun open(dir: File, kind: String = COMPONENTS, verifyHashes: Boolean = true): Pair<ArtifactDir, Engine> {
-    val artifacts = ArtifactDir.open(dir, verifyHashes)
-    val manifest = artifacts.manifest
-    val engine =
-        try {
-          when (kind) {
-            COMPONENTS -> ComponentEngine(artifacts)
-            STOCK -> {
-              if (manifest.stockRunner == null) {
-                throw ArtifactException(
-                    "${artifacts.root}: the manifest has no stock_runner bundle; re-export " +
-                        "without --no-stock-runner or use the $COMPONENTS engine")
-              }
-              StockEngine(artifacts)
-            }
-            else -> throw IllegalArgumentException("engine '$kind': choose $COMPONENTS or $STOCK")
-          }
-        } catch (e: JsonException) {
-          throw ArtifactException("${artifacts.file(manifest.tokenizerFile)}: ${e.message}")
-        } catch (e: java.io.IOException) {
-          throw ArtifactException("${artifacts.root}: unreadable (${e.message})")
-        } catch (e: RuntimeException) {
-          if (e is IllegalArgumentException) throw e
-          // ExecuTorch reports load failures as RuntimeExceptions (ExecutorchRuntimeException).
-          throw ArtifactException("${artifacts.root}: ExecuTorch could not load the programs (${e.message})")
-        }
+  fun open(dir: File, kind: String, records: File): Pair<ArtifactDir, Engine> {
+    require(kind == COMPONENTS || kind == STOCK) { "engine '$kind': choose $COMPONENTS or $STOCK" }
+    // Backends first: an NPU or Vulkan set is refused in a sentence before anything is hashed.
+    val manifest = ArtifactDir.readManifest(dir)
+    Backends.problem(manifest, kind == STOCK, BuildConfig.FLAVOR)?.let {
+      throw ArtifactException("${dir.path}/$it")
+    }
+    if (kind == STOCK && manifest.stockRunner == null) {
+      throw ArtifactException(
+          "$dir: the manifest has no stock_runner bundle; re-export without --no-stock-runner " +
+              "or use the $COMPONENTS engine")
+    }
+    val artifacts = ArtifactDir.open(dir, records)
+    // Each engine names the failing file itself and releases what it loaded before failing.
+    val engine = if (kind == STOCK) StockEngine(artifacts) else ComponentEngine(artifacts)
     return artifacts to engine
   }
+
+  /** The app's integrity records: private storage, so only the app can vouch for a set. */
+  fun records(context: android.content.Context): File = File(context.filesDir, "integrity")
 }

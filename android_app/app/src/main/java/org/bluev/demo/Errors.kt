@@ -1,6 +1,7 @@
 package org.bluev.demo
 
 import org.bluev.core.ArtifactException
+import org.bluev.core.LoadGroup
 
 /** One line for the screen or the result file, whatever went wrong in a background step. */
 object Errors {
@@ -11,6 +12,7 @@ object Errors {
                 "(close other apps, use a smaller preset or fewer tiles)"
         is ArtifactException -> t.message ?: "unusable artifacts"
         is IllegalArgumentException, is IllegalStateException -> t.message ?: t.toString()
-        else -> "${t.javaClass.simpleName}: ${t.message}"
+        // ExecuTorch's exceptions append the native log tail: logcat has it, the screen does not.
+        else -> "${t.javaClass.simpleName}: ${LoadGroup.reason(t)}"
       }
 }

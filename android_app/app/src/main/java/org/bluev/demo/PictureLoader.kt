@@ -1,38 +1,61 @@
 package org.bluev.demo
 
 import android.content.ContentResolver
-import android.graphics.Bitmap
 import android.graphics.ImageDecoder
 import android.net.Uri
 import java.io.File
+import org.bluev.core.PhotoDecode
+import org.bluev.core.TilePlan
 
 /**
- * Decodes a picked or captured photo to an upright ARGB bitmap. ImageDecoder applies the EXIF
- * orientation, as runtime/image.py does before tiling, so both see the same width and height.
+ * Decodes a picked or captured photo to an upright bitmap no larger than its tile plan needs.
+ * ImageDecoder reads the header first and reports the upright size (it applies the EXIF
+ * orientation, as runtime/image.py does before tiling); the plan is made from that size, then the
+ * decoder is asked for the power-of-two subsampling [PhotoDecode] picks, the rule the host gives
+ * Pillow's JPEG draft. A 12 MP photo on a 2x2 canvas is decoded at 2000x1500 (12 MB of pixels
+ * instead of 48 MB).
  */
 object PictureLoader {
-  /** The host's decompression-bomb cap (bluev tiles --max-pixels default, 64 MP). */
-  private const val MAX_PIXELS = 64L * 1024 * 1024
+  /** The host's decompression-bomb cap (runtime/image.py DEFAULT_MAX_PIXELS). */
+  private const val MAX_PIXELS = 64_000_000L
 
-  fun load(resolver: ContentResolver, uri: Uri): Bitmap = decode(ImageDecoder.createSource(resolver, uri), uri.toString())
+  /** Decode size when the artifacts take no image: enough for the on-screen preview. */
+  private const val PREVIEW_NEED = 1024
 
-  fun load(file: File): Bitmap {
+  /** [plan]: the tile plan the engine will encode a picture of the given size with, or null. */
+  fun load(resolver: ContentResolver, uri: Uri, plan: (Int, Int) -> TilePlan?): Picture =
+      decode(ImageDecoder.createSource(resolver, uri), uri.toString(), plan)
+
+  fun load(file: File, plan: (Int, Int) -> TilePlan?): Picture {
     if (!file.isFile) throw IllegalArgumentException("${file.path}: no such image file")
-    return decode(ImageDecoder.createSource(file), file.path)
+    return decode(ImageDecoder.createSource(file), file.path, plan)
   }
 
-  private fun decode(source: ImageDecoder.Source, name: String): Bitmap =
-      try {
-        ImageDecoder.decodeBitmap(source) { decoder, info, _ ->
-          val size = info.size
-          if (size.width.toLong() * size.height > MAX_PIXELS) {
-            throw IllegalArgumentException(
-                "$name: ${size.width}x${size.height} is over the ${MAX_PIXELS / (1024 * 1024)} MP limit")
+  private fun decode(source: ImageDecoder.Source, name: String, plan: (Int, Int) -> TilePlan?): Picture {
+    var width = 0
+    var height = 0
+    var sample = 1
+    val bitmap =
+        try {
+          ImageDecoder.decodeBitmap(source) { decoder, info, _ ->
+            // Only the header has been read: no pixel is decoded before the size is known.
+            width = info.size.width
+            height = info.size.height
+            if (width.toLong() * height > MAX_PIXELS) {
+              throw IllegalArgumentException(
+                  "$name: ${width}x$height is over the ${MAX_PIXELS / 1_000_000} MP limit")
+            }
+            val tiles = plan(width, height)
+            sample =
+                if (tiles != null) PhotoDecode.sampleSize(width, height, tiles)
+                else PhotoDecode.sampleSize(width, height, PREVIEW_NEED, PREVIEW_NEED)
+            decoder.setTargetSampleSize(sample)
+            // Software pixels: the tiler reads them back with getPixels.
+            decoder.allocator = ImageDecoder.ALLOCATOR_SOFTWARE
           }
-          // Software pixels: the tiler reads them back with getPixels.
-          decoder.allocator = ImageDecoder.ALLOCATOR_SOFTWARE
+        } catch (e: java.io.IOException) {
+          throw IllegalArgumentException("$name: not a readable image (${e.message})")
         }
-      } catch (e: java.io.IOException) {
-        throw IllegalArgumentException("$name: not a readable image (${e.message})")
-      }
+    return Picture(bitmap, width, height, sample)
+  }
 }

@@ -8,6 +8,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 
 /**
  * Opens an artifact directory as runtime/artifacts.py does: manifest.json first, then every file
@@ -18,9 +21,13 @@ public final class ArtifactDir {
   public final File root;
   public final Manifest manifest;
 
-  private ArtifactDir(File root, Manifest manifest) {
+  /** The files this open hashed (empty when they were all checked before and are unchanged). */
+  public final List<String> hashed;
+
+  private ArtifactDir(File root, Manifest manifest, List<String> hashed) {
     this.root = root;
     this.manifest = manifest;
+    this.hashed = Collections.unmodifiableList(hashed);
   }
 
   public File file(String name) {
@@ -28,10 +35,62 @@ public final class ArtifactDir {
   }
 
   /**
-   * @param verifyHashes hash every file (a few seconds per GB on a phone): off for the benchmark's
-   *     repeated runs is the caller's choice, on is the safe default
+   * @param verifyHashes hash every file (a few seconds per GB on a phone); off only where the
+   *     caller checked them already
    */
   public static ArtifactDir open(File root, boolean verifyHashes) throws ArtifactException {
+    return open(root, verifyHashes, null);
+  }
+
+  /**
+   * Opens and checks the directory, hashing only the files {@code recordDir}'s record of it does
+   * not vouch for (all of them the first time), then updates the record: the app's start does
+   * not re-hash an unchanged set, and a changed file is still hashed and refused.
+   */
+  public static ArtifactDir open(File root, File recordDir) throws ArtifactException {
+    return open(root, true, IntegrityRecord.load(recordDir, root));
+  }
+
+  private static ArtifactDir open(File root, boolean verifyHashes, IntegrityRecord record)
+      throws ArtifactException {
+    Manifest manifest = readManifest(root);
+    List<String> hashed = new ArrayList<>();
+    for (String[] entry : manifest.files()) {
+      File f = new File(root, entry[1]);
+      if (!f.isFile()) {
+        throw new ArtifactException(f + ": missing (" + entry[0] + " named by the manifest)");
+      }
+      if (!verifyHashes) {
+        continue;
+      }
+      try {
+        if (record != null && record.vouchesFor(entry[1], f, entry[2])) {
+          continue;
+        }
+        if (!sha256Hex(f).equals(entry[2])) {
+          throw new ArtifactException(
+              f + ": sha256 does not match the manifest (corrupt or replaced file)");
+        }
+        hashed.add(entry[1]);
+        if (record != null) {
+          record.put(entry[1], f, entry[2]);
+        }
+      } catch (IOException ex) {
+        throw new ArtifactException(f + ": unreadable (" + ex.getMessage() + ")");
+      }
+    }
+    if (record != null && !hashed.isEmpty()) {
+      try {
+        record.save();
+      } catch (IOException ex) {
+        // Not fatal: the files are verified; the next open just hashes them again.
+      }
+    }
+    return new ArtifactDir(root, manifest, hashed);
+  }
+
+  /** manifest.json of {@code root}, read and parsed; every failure names the file. */
+  public static Manifest readManifest(File root) throws ArtifactException {
     if (!root.isDirectory()) {
       throw new ArtifactException(root + ": no such artifact directory (push one with adb)");
     }
@@ -45,26 +104,7 @@ public final class ArtifactDir {
     } catch (IOException ex) {
       throw new ArtifactException(manifestFile + ": unreadable (" + ex.getMessage() + ")");
     }
-    Manifest manifest = Manifest.parse(text, manifestFile.getPath());
-    for (String[] entry : manifest.files()) {
-      File f = new File(root, entry[1]);
-      if (!f.isFile()) {
-        throw new ArtifactException(f + ": missing (" + entry[0] + " named by the manifest)");
-      }
-      if (verifyHashes) {
-        String actual;
-        try {
-          actual = sha256Hex(f);
-        } catch (IOException ex) {
-          throw new ArtifactException(f + ": unreadable (" + ex.getMessage() + ")");
-        }
-        if (!actual.equals(entry[2])) {
-          throw new ArtifactException(
-              f + ": sha256 does not match the manifest (corrupt or replaced file)");
-        }
-      }
-    }
-    return new ArtifactDir(root, manifest);
+    return Manifest.parse(text, manifestFile.getPath());
   }
 
   /**

@@ -43,6 +43,7 @@ public final class Manifest {
     public final int dim;
     public final int maxSeqLen;
     public final int chunkSize;
+    /** Null for NPU programs (manifest {@code "embed": null}): their runner embeds tokens itself. */
     public final String embedMethod;
     public final String prefillMethod;
     public final String decodeMethod;
@@ -53,7 +54,7 @@ public final class Manifest {
       maxSeqLen = (int) Fields.integer(obj, "max_seq_len");
       chunkSize = (int) Fields.integer(obj, "chunk_size");
       Map<String, Object> methods = Fields.object(obj, "methods");
-      embedMethod = Fields.string(methods, "embed");
+      embedMethod = Fields.optString(methods, "embed", null);
       prefillMethod = Fields.string(methods, "prefill");
       decodeMethod = Fields.string(methods, "decode");
     }
@@ -159,6 +160,11 @@ public final class Manifest {
     Map<String, Component> comps = new LinkedHashMap<>();
     for (Map.Entry<String, Object> e : Fields.object(root, "components").entrySet()) {
       comps.put(e.getKey(), new Component(e.getKey(), Fields.asObject(e.getValue(), e.getKey())));
+    }
+    if (!Fields.has(root, "llm")) {
+      throw new JsonException(
+          "vision-only artifacts (exported with --components vision) have no LLM; export"
+              + " without --components to answer prompts");
     }
     if (!comps.containsKey("llm")) {
       throw new JsonException("components.llm: missing");

@@ -8,9 +8,11 @@ import java.util.Map;
  * the stock-runner path reports the same fields as the host.
  *
  * <p>Timestamps are in units of {@code SCALING_FACTOR_UNITS_PER_SECOND} (1000: milliseconds).
- * Prefill runs from {@code inference_start_ms} to {@code prompt_eval_end_ms}; the first generated
- * token comes out of prefill, so decoding produced {@code generated_tokens - 1} tokens between
- * {@code first_token_ms} and {@code inference_end_ms}, which is how the host counts decode steps.
+ * Prefill runs from {@code inference_start_ms} to {@code prompt_eval_end_ms}. The first answer
+ * token comes out of prefill; {@code generated_tokens} counts the decode steps after it (the
+ * runners' TextTokenGenerator returns {@code pos - start_pos}), made between {@code
+ * first_token_ms} and {@code inference_end_ms}: the host's {@code decode_tokens}, as the host's
+ * benchmarks read the same stats (benchmarks/runners.py).
  */
 public final class RunnerStats {
   private RunnerStats() {}
@@ -30,7 +32,7 @@ public final class RunnerStats {
     into.prefillTokens = (int) Fields.integer(m, "prompt_tokens");
     into.prefillMs = (promptEnd - start) * toMs;
     into.ttftMs = (first - start) * toMs;
-    into.decodeTokens = (int) Math.max(0, generated - 1);
+    into.decodeTokens = (int) generated;
     into.decodeMs = (end - first) * toMs;
   }
 }

@@ -89,4 +89,15 @@ public class ManifestTest {
       assertFalse(ex.getMessage().contains("\n"));
     }
   }
+
+  @Test
+  public void visionOnlySetsAreRefusedWithWhatToDo() throws Exception {
+    String vision =
+        TestFiles.resource("tiny_manifest.json").replaceFirst("\"llm\": \\{\n    \"vocab_size\"", "\"llm\": null, \"was\": {\"vocab_size\"");
+    ArtifactException ex = assertThrows(ArtifactException.class, () -> Manifest.parse(vision, "m"));
+    assertEquals(
+        "m: vision-only artifacts (exported with --components vision) have no LLM; export without"
+            + " --components to answer prompts",
+        ex.getMessage());
+  }
 }

@@ -8,7 +8,7 @@ import org.junit.Test;
 public class RunnerStatsTest {
   // The shape stats_to_json_string writes (extension/llm/runner/stats.h), CPU-only build.
   private static final String JSON =
-      "{\"prefill_token_per_sec\":400,\"decode_token_per_sec\":25,\"prompt_tokens\":40,"
+      "{\"prefill_token_per_sec\":400,\"decode_token_per_sec\":26.25,\"prompt_tokens\":40,"
           + "\"generated_tokens\":21,\"model_load_start_ms\":1000,\"model_load_end_ms\":1500,"
           + "\"inference_start_ms\":2000,\"inference_end_ms\":2900,\"model_execution_start_ms\":0,"
           + "\"model_execution_end_ms\":0,\"prompt_eval_end_ms\":2100,\"first_token_ms\":2100,"
@@ -23,9 +23,9 @@ public class RunnerStatsTest {
     assertEquals(100.0, s.prefillMs, 0);
     assertEquals(400.0, s.prefillTokS(), 0);
     assertEquals(100.0, s.ttftMs, 0);
-    assertEquals(20, s.decodeTokens);
+    assertEquals(21, s.decodeTokens); // decode steps; the prefill's token is not among them
     assertEquals(800.0, s.decodeMs, 0);
-    assertEquals(25.0, s.decodeTokS(), 0);
+    assertEquals(26.25, s.decodeTokS(), 0); // what the runner's own decode_token_per_sec says
   }
 
   @Test

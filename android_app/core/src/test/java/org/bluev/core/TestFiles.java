@@ -15,11 +15,20 @@ final class TestFiles {
    * property bluev.tilingVectors, so the test reads the very file the Python tests check.
    */
   static String tilingVectors() throws IOException {
-    String path = System.getProperty("bluev.tilingVectors");
+    return checkoutFile("bluev.tilingVectors", "tests/data/tiling_vectors.json");
+  }
+
+  /** tests/data/decode_vectors.json (tools/make_decode_vectors.py): Pillow's draft sizes. */
+  static String decodeVectors() throws IOException {
+    return checkoutFile("bluev.decodeVectors", "tests/data/decode_vectors.json");
+  }
+
+  /** A file of the checkout whose path the build passes as a system property. */
+  static String checkoutFile(String property, String name) throws IOException {
+    String path = System.getProperty(property);
     if (path == null) {
       throw new IllegalStateException(
-          "set -Dbluev.tilingVectors=<checkout>/tests/data/tiling_vectors.json (make android-unit"
-              + " does)");
+          "set -D" + property + "=<checkout>/" + name + " (make android-unit does)");
     }
     return Files.readString(new File(path).toPath(), StandardCharsets.UTF_8);
   }

@@ -1,0 +1,15 @@
+// Compile-only stub for `make android-kotlin`: Android SDK API level 35 (compileSdk 35), only
+// the members the app calls, with the signatures of the platform documentation.
+package android.content;
+
+public interface SharedPreferences {
+  interface Editor {
+    Editor putString(String key, String value);
+
+    void apply();
+  }
+
+  String getString(String key, String defValue);
+
+  Editor edit();
+}

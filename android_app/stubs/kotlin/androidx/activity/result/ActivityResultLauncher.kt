@@ -1,0 +1,7 @@
+// Compile-only stub for `make android-kotlin`: androidx.activity:activity 1.9.3 (Kotlin), only
+// the members the app calls, with that release's signatures.
+package androidx.activity.result
+
+abstract class ActivityResultLauncher<I : Any?> {
+  open fun launch(input: I) {}
+}

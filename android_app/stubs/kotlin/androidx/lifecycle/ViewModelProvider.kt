@@ -1,0 +1,7 @@
+// Compile-only stub for `make android-kotlin`: androidx.lifecycle 2.8.7 (Kotlin), only the
+// members the app calls, with that release's signatures.
+package androidx.lifecycle
+
+open class ViewModelProvider private constructor() {
+  interface Factory
+}
