@@ -10,7 +10,7 @@ SAMPLE  ?= artifacts/sample.png
 TEST_WORKERS ?= 2
 PYTEST_ARGS ?= -n $(TEST_WORKERS) --dist loadfile
 
-.PHONY: help install system-deps peers export run-sample quant-report bench bench-adb tiles-table vectors test android-unit android-kotlin lint clean
+.PHONY: help install system-deps peers export run-sample quant-report bench bench-adb tiles-table vectors schema manifests test android-unit android-kotlin lint clean
 
 help:
 	@echo "make system-deps  Debian packages the tests need (adb, junit4, a JDK, npm)"
@@ -26,6 +26,8 @@ help:
 	@echo "make android-kotlin compile the app's Kotlin with kotlinc against API stubs (no SDK)"
 	@echo "make lint         ruff"
 	@echo "make vectors      regenerate tests/data/tiling_vectors.json and decode_vectors.json"
+	@echo "make schema      regenerate docs/manifest.schema.json from runtime/manifest.py"
+	@echo "make manifests   regenerate tests/data/manifests/ (sample manifests for the Java/C++ readers)"
 	@echo "make tiles-table  print the README's 'Why relaxed matching' table"
 
 install: system-deps $(VENV)/.installed
@@ -137,6 +139,7 @@ android-unit:
 	$(JAVAC) --release 17 -encoding UTF-8 -Xlint:all -Werror -cp $(UNIT_OUT)/main:$(JUNIT_CP) -d $(UNIT_OUT)/test $$(find $(CORE)/src/test/java -name '*.java' | sort)
 	cp -R $(CORE)/src/test/resources/. $(UNIT_OUT)/test/
 	$(JAVA) -Dbluev.tilingVectors=tests/data/tiling_vectors.json -Dbluev.decodeVectors=tests/data/decode_vectors.json \
+	  -Dbluev.manifests=tests/data/manifests \
 	  -Dbluev.appGradle=android_app/app/build.gradle.kts -cp $(UNIT_OUT)/main:$(UNIT_OUT)/test:$(JUNIT_CP) \
 	  org.junit.runner.JUnitCore $$(cd $(CORE)/src/test/java && find . -name '*Test.java' | sort | sed 's|^\./||; s|\.java$$||; s|/|.|g')
 
@@ -174,6 +177,16 @@ $(KOTLINC):
 
 lint: install
 	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .
+
+# The manifest's JSON Schema (docs/manifest.schema.json), generated from runtime/manifest.py.
+schema: install
+	$(PY) tools/make_manifest_schema.py
+
+# tests/data/manifests/: one real manifest per kind of artifact set, for the Java and C++ readers'
+# tests (exports tiny three ways and smollm2: ~15 minutes). MANIFESTS_WORK keeps the exports.
+MANIFESTS_WORK ?=
+manifests: install
+	$(PY) tools/make_manifest_samples.py $(MANIFESTS_WORK)
 
 vectors: install
 	$(PY) tools/make_tiling_vectors.py tests/data/tiling_vectors.json

@@ -57,6 +57,11 @@ public final class ArtifactDir {
     List<String> hashed = new ArrayList<>();
     for (String[] entry : manifest.files()) {
       File f = new File(root, entry[1]);
+      if (f.exists() && !inside(root, f)) { // a symlink that leads out of the folder
+        throw new ArtifactException(
+            new File(root, Manifest.FILE_NAME) + ": " + entry[0] + " file '" + entry[1]
+                + "' is outside the artifact directory; refused");
+      }
       if (!f.isFile()) {
         throw new ArtifactException(f + ": missing (" + entry[0] + " named by the manifest)");
       }
@@ -141,5 +146,13 @@ public final class ArtifactDir {
       sb.append(String.format("%02x", b & 0xff));
     }
     return sb.toString();
+  }
+
+  private static boolean inside(File root, File f) throws ArtifactException {
+    try {
+      return f.getCanonicalPath().startsWith(root.getCanonicalPath() + File.separator);
+    } catch (IOException ex) {
+      throw new ArtifactException(f + ": unreadable (" + ex.getMessage() + ")");
+    }
   }
 }

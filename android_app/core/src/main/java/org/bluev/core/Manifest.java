@@ -7,13 +7,13 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The parts of manifest.json (written by export/manifest.py) the app needs. The manifest is the
+ * The parts of manifest.json (runtime/manifest.py, docs/manifest.schema.json) the app needs. The manifest is the
  * only description of a model the app reads; anything it does not understand is refused here
  * with a one-line reason rather than failing later inside ExecuTorch.
  */
 public final class Manifest {
   public static final String FORMAT = "bluev-artifacts";
-  public static final long FORMAT_VERSION = 1;
+  public static final long FORMAT_VERSION = 2;
   public static final String FILE_NAME = "manifest.json";
 
   /** One .pte program: file name, hash and the method names it exports. */
@@ -26,7 +26,7 @@ public final class Manifest {
 
     Component(String name, Map<String, Object> obj) {
       this.name = name;
-      this.file = Fields.string(obj, "file");
+      this.file = fileName(obj, name);
       this.sha256 = Fields.string(obj, "sha256");
       this.backend = Fields.optString(obj, "backend", "");
       this.methods =
@@ -43,6 +43,11 @@ public final class Manifest {
     public final int dim;
     public final int maxSeqLen;
     public final int chunkSize;
+    /**
+     * "dynamic" (XNNPACK/Vulkan: 1..chunk embeddings per call, KV cache in the program) or "static"
+     * (NPU: fixed prefill and decode programs, caches as inputs; run by bluev-runner, not the app).
+     */
+    public final String layout;
     /** Null for NPU programs (manifest {@code "embed": null}): their runner embeds tokens itself. */
     public final String embedMethod;
     public final String prefillMethod;
@@ -53,6 +58,7 @@ public final class Manifest {
       dim = (int) Fields.integer(obj, "dim");
       maxSeqLen = (int) Fields.integer(obj, "max_seq_len");
       chunkSize = (int) Fields.integer(obj, "chunk_size");
+      layout = Fields.string(obj, "layout");
       Map<String, Object> methods = Fields.object(obj, "methods");
       embedMethod = Fields.optString(methods, "embed", null);
       prefillMethod = Fields.string(methods, "prefill");
@@ -85,7 +91,7 @@ public final class Manifest {
     Vision(Map<String, Object> obj) {
       tiler = TilerConfig.fromJson(Fields.object(obj, "tiler"));
       imageSize = (int) Fields.integer(obj, "image_size");
-      tokensPerTile = (int) Fields.integer(obj, "tokens_per_tile");
+      tokensPerTile = tiler.tokensPerTile;
       width = (int) Fields.integer(obj, "width");
       thumbnailFirst = Fields.bool(obj, "thumbnail_first");
       Map<String, Object> norm = Fields.object(obj, "normalize");
@@ -121,11 +127,11 @@ public final class Manifest {
     public final boolean takesImage;
     public final int imageSize;
 
-    StockRunner(Map<String, Object> obj) {
-      program = Fields.string(obj, "program");
+    StockRunner(Map<String, Object> obj, String tokenizerFile) {
+      program = fileName(obj, "stock_runner");
       runner = Fields.string(obj, "runner");
-      tokenizer = Fields.string(obj, "tokenizer");
-      sha256 = Fields.optString(obj, "sha256", "");
+      tokenizer = tokenizerFile; // the artifact set's one tokenizer.json
+      sha256 = Fields.string(obj, "sha256");
       backend = Fields.optString(obj, "backend", "");
       Map<String, Object> image = Fields.optObject(obj, "image_input");
       takesImage = image != null;
@@ -141,12 +147,16 @@ public final class Manifest {
     }
   }
 
+  /** The raw float32 token table NPU sets carry (manifest {@code npu.embedding}), or null. */
+  public final String[] npuEmbedding;
+
   public final String preset;
   /** Components by name in manifest order: vision_encoder, projector, llm (vision may be absent). */
   public final Map<String, Component> components;
   public final String tokenizerFile;
   public final String tokenizerSha256;
   public final Llm llm;
+  /** -1 when the tokenizer has no beginning-of-text token (Qwen2's). */
   public final int bosId;
   public final List<Long> eosIds;
   public final ChatTemplate chatTemplate;
@@ -171,17 +181,40 @@ public final class Manifest {
     }
     components = Collections.unmodifiableMap(comps);
     Map<String, Object> tok = Fields.object(root, "tokenizer");
-    tokenizerFile = Fields.string(tok, "file");
+    tokenizerFile = fileName(tok, "tokenizer");
     tokenizerSha256 = Fields.string(tok, "sha256");
     llm = new Llm(Fields.object(root, "llm"));
     Map<String, Object> special = Fields.object(root, "special_tokens");
-    bosId = (int) Fields.integer(special, "bos_id");
+    bosId = Fields.has(special, "bos_id") ? (int) Fields.integer(special, "bos_id") : -1;
     eosIds = Collections.unmodifiableList(Fields.integers(special, "eos_ids"));
     chatTemplate = ChatTemplate.fromJson(Fields.object(root, "chat_template"));
     Map<String, Object> vis = Fields.optObject(root, "vision");
     vision = vis == null ? null : new Vision(vis);
     Map<String, Object> stock = Fields.optObject(root, "stock_runner");
-    stockRunner = stock == null ? null : new StockRunner(stock);
+    stockRunner = stock == null ? null : new StockRunner(stock, tokenizerFile);
+    Map<String, Object> npu = Fields.optObject(root, "npu");
+    Map<String, Object> table = npu == null ? null : Fields.object(npu, "embedding");
+    npuEmbedding =
+        table == null
+            ? null
+            : new String[] {"token_embedding", fileName(table, "npu.embedding"), Fields.string(table, "sha256")};
+  }
+
+  /**
+   * A file the manifest names: a plain name inside the artifact directory. Anything that could
+   * reach outside it (an absolute path, "..", a backslash) is refused before it is touched.
+   */
+  static String fileName(Map<String, Object> obj, String role) {
+    String name = Fields.string(obj, "file");
+    boolean escapes =
+        name.isEmpty()
+            || name.startsWith("/")
+            || name.contains("\\")
+            || ("/" + name + "/").contains("/../");
+    if (escapes) {
+      throw new JsonException(role + " file '" + name + "' is outside the artifact directory; refused");
+    }
+    return name;
   }
 
   /**
@@ -237,8 +270,11 @@ public final class Manifest {
       out.add(new String[] {c.name, c.file, c.sha256});
     }
     out.add(new String[] {"tokenizer", tokenizerFile, tokenizerSha256});
-    if (stockRunner != null && !stockRunner.sha256.isEmpty()) {
+    if (stockRunner != null) {
       out.add(new String[] {"stock_runner", stockRunner.program, stockRunner.sha256});
+    }
+    if (npuEmbedding != null) {
+      out.add(npuEmbedding);
     }
     return out;
   }

@@ -16,14 +16,24 @@ public class ArtifactDirTest {
 
   private File dirWithManifest() throws Exception {
     File dir = tmp.newFolder("art");
-    Files.write(new File(dir, "manifest.json").toPath(), TestFiles.resourceBytes("tiny_manifest.json"));
+    Files.write(new File(dir, "manifest.json").toPath(), TestFiles.manifestBytes("tiny-xnnpack"));
     return dir;
   }
 
   @Test
   public void dirNameIsTheFirst16HexOfTheManifestSha256() throws Exception {
-    // python3 -c 'import hashlib; print(hashlib.sha256(open(M, "rb").read()).hexdigest()[:16])'
-    assertEquals("26016da0d84c0697", ArtifactDir.dirName(TestFiles.resourceBytes("tiny_manifest.json")));
+    // FIPS 180-2's test vector: SHA-256("abc") = ba7816bf8f01cfea414140de5dae2223...
+    assertEquals("ba7816bf8f01cfea", ArtifactDir.dirName("abc".getBytes(StandardCharsets.US_ASCII)));
+    assertEquals(16, ArtifactDir.dirName(TestFiles.manifestBytes("tiny-xnnpack")).length());
+  }
+
+  @Test
+  public void aSymlinkOutOfTheDirectoryIsRefused() throws Exception {
+    File dir = dirWithManifest();
+    File outside = tmp.newFile("elsewhere.pte");
+    Files.createSymbolicLink(new File(dir, "vision_encoder.pte").toPath(), outside.toPath());
+    ArtifactException ex = assertThrows(ArtifactException.class, () -> ArtifactDir.open(dir, false));
+    assertTrue(ex.getMessage(), ex.getMessage().contains("'vision_encoder.pte' is outside the artifact directory"));
   }
 
   @Test

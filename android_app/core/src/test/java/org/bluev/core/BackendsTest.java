@@ -14,7 +14,7 @@ import org.junit.Test;
 /** Which app build runs which artifact set (README's table), on manifests export writes. */
 public class BackendsTest {
   private static Manifest tinyWith(String from, String to) throws Exception {
-    return Manifest.parse(TestFiles.resource("tiny_manifest.json").replace(from, to), "m");
+    return Manifest.parse(TestFiles.manifest("tiny-xnnpack").replace(from, to), "m");
   }
 
   private static Manifest backend(String name) throws Exception {
@@ -24,7 +24,7 @@ public class BackendsTest {
   /** An NPU set as export/mediatek.py writes it: every program on mediatek, no embed method. */
   private static Manifest npu() throws Exception {
     String text =
-        TestFiles.resource("tiny_manifest.json")
+        TestFiles.manifest("tiny-xnnpack")
             .replace("\"backend\": \"xnnpack\"", "\"backend\": \"mediatek\"")
             .replace("\"embed\": \"token_embedding\"", "\"embed\": null");
     return Manifest.parse(text, "m");
@@ -58,7 +58,7 @@ public class BackendsTest {
   public void onlyTheProgramsTheEngineLoadsCount() throws Exception {
     // A Vulkan LLM with an XNNPACK stock bundle: the stock engine runs it on the xnnpack build.
     String text =
-        TestFiles.resource("tiny_manifest.json")
+        TestFiles.manifest("tiny-xnnpack")
             .replaceFirst("(\"file\": \"llm.pte\"[^}]*?\"backend\": )\"xnnpack\"", "$1\"vulkan\"");
     Manifest m = Manifest.parse(text, "m");
     assertEquals("vulkan", m.llmBackend());

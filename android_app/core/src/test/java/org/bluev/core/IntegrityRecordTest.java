@@ -30,7 +30,7 @@ public class IntegrityRecordTest {
   /** An artifact directory with the tiny manifest rewritten to the hashes of small files. */
   private File artifacts() throws Exception {
     File dir = tmp.newFolder("art");
-    String manifest = TestFiles.resource("tiny_manifest.json");
+    String manifest = TestFiles.manifest("tiny-xnnpack");
     Map<String, String> oldHash = new LinkedHashMap<>();
     for (String[] entry : Manifest.parse(manifest, "m").files()) {
       oldHash.put(entry[1], entry[2]);

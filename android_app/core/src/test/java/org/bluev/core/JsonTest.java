@@ -43,7 +43,7 @@ public class JsonTest {
 
   @Test
   public void roundTripsTheManifestFixture() throws Exception {
-    Object first = Json.parse(TestFiles.resource("tiny_manifest.json"));
+    Object first = Json.parse(TestFiles.manifest("tiny-xnnpack"));
     assertEquals(first, Json.parse(Json.write(first)));
   }
 

@@ -12,7 +12,7 @@ import org.junit.Test;
 /** manifest.json as export writes it (fixture: a real tiny-preset manifest, unedited). */
 public class ManifestTest {
   private static Manifest tiny() throws Exception {
-    return Manifest.parse(TestFiles.resource("tiny_manifest.json"), "tiny/manifest.json");
+    return Manifest.parse(TestFiles.manifest("tiny-xnnpack"), "tiny/manifest.json");
   }
 
   @Test
@@ -46,18 +46,55 @@ public class ManifestTest {
   }
 
   @Test
-  public void fixedBatchIsReadAndDefaultsToDynamic() throws Exception {
-    assertFalse(tiny().vision.fixedBatch); // the fixture predates the field
-    String vulkan =
-        TestFiles.resource("tiny_manifest.json")
-            .replaceFirst("\"max_batch\": 5", "\"max_batch\": 5, \"fixed_batch\": true");
-    assertTrue(Manifest.parse(vulkan, "m").vision.fixedBatch);
+  public void fixedBatchIsReadFromTheManifest() throws Exception {
+    assertFalse(tiny().vision.fixedBatch); // XNNPACK: 1..max_batch tiles
+    Manifest vulkan = Manifest.parse(TestFiles.manifest("tiny-vulkan"), "tiny-vulkan");
+    assertTrue(vulkan.vision.fixedBatch); // Vulkan: exactly max_batch, the runner pads
+    assertEquals(vulkan.vision.maxBatch, 5);
+  }
+
+  @Test
+  public void readsEveryGeneratedManifestKind() throws Exception {
+    List<String> kinds = TestFiles.manifestKinds();
+    assertTrue(kinds.toString(), kinds.containsAll(List.of("tiny-xnnpack", "tiny-vulkan", "tiny-mediatek")));
+    for (String kind : kinds) {
+      String text = TestFiles.manifest(kind);
+      if (kind.endsWith("vision-only")) {
+        ArtifactException ex = assertThrows(ArtifactException.class, () -> Manifest.parse(text, kind));
+        assertTrue(ex.getMessage(), ex.getMessage().contains("vision-only artifacts"));
+        continue;
+      }
+      Manifest m = Manifest.parse(text, kind);
+      assertTrue(kind, m.components.containsKey("llm"));
+      assertEquals(kind, m.components.size() + 1 + (m.stockRunner != null ? 1 : 0)
+          + (m.npuEmbedding != null ? 1 : 0), m.files().size());
+      assertEquals(kind, m.vision != null, m.multimodal());
+      boolean npu = m.llmBackend().equals("mediatek");
+      assertEquals(kind, npu ? "static" : "dynamic", m.llm.layout);
+      assertEquals(kind, npu, m.llm.embedMethod == null);
+      if (m.vision != null) {
+        assertEquals(kind, m.vision.tiler.tokensPerTile, m.vision.tokensPerTile);
+        assertFalse(kind, m.vision.tiler.candidateGrids().isEmpty());
+      }
+    }
+  }
+
+  @Test
+  public void refusesPathsThatLeaveTheArtifactDirectory() throws Exception {
+    String good = TestFiles.manifest("tiny-xnnpack");
+    for (String bad : List.of("../llm.pte", "/etc/passwd", "a/../../llm.pte", "")) {
+      ArtifactException ex =
+          assertThrows(
+              ArtifactException.class,
+              () -> Manifest.parse(good.replace("\"file\": \"llm.pte\"", "\"file\": \"" + bad + "\""), "m"));
+      assertTrue(ex.getMessage(), ex.getMessage().contains("outside the artifact directory"));
+    }
   }
 
   @Test
   public void textOnlyManifestHasNoVision() throws Exception {
     String text =
-        TestFiles.resource("tiny_manifest.json")
+        TestFiles.manifest("tiny-xnnpack")
             .replaceFirst("\"vision\": \\{", "\"vision\": null, \"unused_vision\": {");
     Manifest m = Manifest.parse(text, "m");
     assertNull(m.vision);
@@ -66,12 +103,12 @@ public class ManifestTest {
 
   @Test
   public void refusesOtherFormatsAndVersionsWithOneLine() throws Exception {
-    String good = TestFiles.resource("tiny_manifest.json");
+    String good = TestFiles.manifest("tiny-xnnpack");
     ArtifactException version =
         assertThrows(
             ArtifactException.class,
-            () -> Manifest.parse(good.replace("\"format_version\": 1", "\"format_version\": 2"), "m"));
-    assertTrue(version.getMessage(), version.getMessage().startsWith("m: format version 2"));
+            () -> Manifest.parse(good.replace("\"format_version\": 2", "\"format_version\": 3"), "m"));
+    assertTrue(version.getMessage(), version.getMessage().startsWith("m: format version 3"));
     ArtifactException format =
         assertThrows(
             ArtifactException.class,
@@ -93,7 +130,7 @@ public class ManifestTest {
   @Test
   public void visionOnlySetsAreRefusedWithWhatToDo() throws Exception {
     String vision =
-        TestFiles.resource("tiny_manifest.json").replaceFirst("\"llm\": \\{\n    \"vocab_size\"", "\"llm\": null, \"was\": {\"vocab_size\"");
+        TestFiles.manifest("tiny-xnnpack").replaceFirst("\"llm\": \\{\n    \"vocab_size\"", "\"llm\": null, \"was\": {\"vocab_size\"");
     ArtifactException ex = assertThrows(ArtifactException.class, () -> Manifest.parse(vision, "m"));
     assertEquals(
         "m: vision-only artifacts (exported with --components vision) have no LLM; export without"

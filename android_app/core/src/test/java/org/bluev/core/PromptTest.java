@@ -12,7 +12,7 @@ import org.junit.Test;
 public class PromptTest {
   @Test
   public void segmentsSplitWhereTheImageGoes() throws Exception {
-    Manifest m = Manifest.parse(TestFiles.resource("tiny_manifest.json"), "m");
+    Manifest m = Manifest.parse(TestFiles.manifest("tiny-xnnpack"), "m");
     ChatTemplate t = m.chatTemplate;
     String prefix =
         "<|im_start|>system\nYou are a helpful AI assistant named SmolLM, trained by Hugging"
@@ -25,7 +25,7 @@ public class PromptTest {
   @Test
   public void renderedTurnEqualsTheExamplePromptExportWrote() throws Exception {
     // export rendered stock_runner.example_prompt from the model's own template in Python.
-    String text = TestFiles.resource("tiny_manifest.json");
+    String text = TestFiles.manifest("tiny-xnnpack");
     Manifest m = Manifest.parse(text, "m");
     Map<String, Object> stock =
         Fields.object(Fields.asObject(Json.parse(text), "root"), "stock_runner");

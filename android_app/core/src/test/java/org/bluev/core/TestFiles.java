@@ -5,6 +5,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 
 /** Test inputs: the shared vectors file (path from a system property) and classpath fixtures. */
 final class TestFiles {
@@ -21,6 +24,38 @@ final class TestFiles {
   /** tests/data/decode_vectors.json (tools/make_decode_vectors.py): Pillow's draft sizes. */
   static String decodeVectors() throws IOException {
     return checkoutFile("bluev.decodeVectors", "tests/data/decode_vectors.json");
+  }
+
+  /**
+   * tests/data/manifests/KIND.json: a real manifest of each kind of artifact set, written by
+   * tools/make_manifest_samples.py (`make manifests`) and checked against the schema by the Python
+   * suite. The Makefile passes the folder as the system property bluev.manifests.
+   */
+  static String manifest(String kind) throws IOException {
+    return new String(manifestBytes(kind), StandardCharsets.UTF_8);
+  }
+
+  static byte[] manifestBytes(String kind) throws IOException {
+    return Files.readAllBytes(new File(manifestDir(), kind + ".json").toPath());
+  }
+
+  /** Every sample's kind (file name without .json), sorted. */
+  static List<String> manifestKinds() {
+    String[] names = manifestDir().list((dir, name) -> name.endsWith(".json"));
+    List<String> kinds = new ArrayList<>();
+    for (String name : names == null ? new String[0] : names) {
+      kinds.add(name.substring(0, name.length() - ".json".length()));
+    }
+    Collections.sort(kinds);
+    return kinds;
+  }
+
+  private static File manifestDir() {
+    String path = System.getProperty("bluev.manifests");
+    if (path == null) {
+      throw new IllegalStateException("set -Dbluev.manifests=<checkout>/tests/data/manifests (make android-unit does)");
+    }
+    return new File(path);
   }
 
   /** A file of the checkout whose path the build passes as a system property. */
