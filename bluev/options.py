@@ -40,6 +40,11 @@ def cli(default: Any = dataclasses.MISSING, *, help: str, **spec: Any) -> Any:
     return dataclasses.field(default=default, metadata=metadata)
 
 
+def cli_list(help: str) -> Any:
+    """A comma-separated list flag (``--components llm,vision``); empty means "all"."""
+    return cli((), parse=split_list, metavar="LIST", show_default=False, help=help)
+
+
 def cli_fields(cls: type) -> list[tuple[dataclasses.Field, CliSpec]]:
     """The fields of ``cls`` that carry a ``cli(...)`` spec, in declaration order."""
     return [(f, f.metadata["cli"]) for f in dataclasses.fields(cls) if "cli" in f.metadata]

@@ -12,7 +12,7 @@ from bluev.errors import BadInput
 from bluev.export.mediatek.checks import check_preset as check_npu_preset
 from bluev.export.mediatek.checks import check_soc
 from bluev.export.presets import PRESETS, Preset, get_preset
-from bluev.options import cli, split_list
+from bluev.options import cli, cli_list
 from bluev.quant.recipes import Recipe, check_llm_shape, parse_recipe
 
 BACKENDS = ("xnnpack", "vulkan", "portable", "mediatek")
@@ -52,13 +52,9 @@ class ExportOptions:
     )
     # () = everything the preset has; ("vision",) = vision_encoder + projector only, for
     # measuring a big preset's ViT without building its LLM (such artifacts cannot answer)
-    components: tuple[str, ...] = cli(
-        (),
-        parse=split_list,
-        metavar="LIST",
-        show_default=False,
-        help="Comma-separated subset of llm,vision (default: all the preset has). "
-        "vision alone: artifacts for benchmarking the ViT, which cannot answer prompts.",
+    components: tuple[str, ...] = cli_list(
+        "Comma-separated subset of llm,vision (default: all the preset has). "
+        "vision alone: artifacts for benchmarking the ViT, which cannot answer prompts."
     )
     recipe: Recipe = field(init=False, repr=False)
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from bluev.errors import BadInput
 from bluev.export.presets import PRESETS, Preset, get_preset
-from bluev.options import cli, split_list
+from bluev.options import cli, cli_list
 from bluev.quant.recipes import Recipe, check_llm_shape, parse_recipe
 
 COMPONENTS = ("llm", "vision", "projector")
@@ -24,12 +24,8 @@ class ReportOptions:
         help="Recipe to measure (repeatable): default, 8da4w-g64, 4w-g32, 8da8w, mtk-a16w4, ...",
     )
     # () = every component the preset has
-    components: tuple[str, ...] = cli(
-        (),
-        parse=split_list,
-        metavar="LIST",
-        show_default=False,
-        help="Comma-separated subset of llm,vision,projector (default: all the preset has).",
+    components: tuple[str, ...] = cli_list(
+        "Comma-separated subset of llm,vision,projector (default: all the preset has)."
     )
     window: int = cli(256, minimum=2, help="Tokens per scored window.")
     max_tokens: int | None = cli(None, minimum=2, help="Score only the first N tokens of the text.")

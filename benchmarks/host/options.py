@@ -10,7 +10,7 @@ from pathlib import Path
 from bluev.errors import BadInput
 from bluev.export.options import EXPORT_COMPONENTS
 from bluev.export.presets import PRESETS
-from bluev.options import cli, split_list
+from bluev.options import cli, cli_list
 
 BASELINES = ("eager", "llama.cpp", "executorch")
 
@@ -26,12 +26,8 @@ class HostBenchOptions:
         None, choices=tuple(PRESETS), help="Use artifacts/PRESET, exporting it there first if it is missing."
     )
     # () = llm, plus vision when the artifacts have it
-    components: tuple[str, ...] = cli(
-        (),
-        parse=split_list,
-        metavar="LIST",
-        show_default=False,
-        help="Comma-separated subset of llm,vision (default: all the artifacts have).",
+    components: tuple[str, ...] = cli_list(
+        "Comma-separated subset of llm,vision (default: all the artifacts have)."
     )
     repeats: int = cli(3, minimum=1, help="Rounds; the systems alternate within each.")
     threads: int = cli(0, minimum=0, help="Threads for every system (0: all cores).")
