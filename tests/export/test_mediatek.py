@@ -63,7 +63,7 @@ def test_export_prepares_everything_then_stops_at_the_sdk(cli_export):
     lines = r.stderr.strip().splitlines()
     last = lines[-1]
     assert last.startswith("bluev: error: ") and "'mtk_converter' is not installed" in last
-    assert "NeuroPilot portal" in last and "README section 'MediaTek NPU (NeuroPilot)'" in last
+    assert "NeuroPilot portal" in last and "see docs/mediatek.md" in last
     before = "\n".join(lines[:-1])
     assert "fixed batch of 5 tiles" in before
     assert "A16W8 PT2E-quantized, calibrated on" in before
