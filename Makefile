@@ -28,7 +28,7 @@ help:
 	@echo "make vectors      regenerate tests/data/tiling_vectors.json and decode_vectors.json"
 	@echo "make schema      regenerate docs/manifest.schema.json from runtime/manifest.py"
 	@echo "make manifests   regenerate tests/data/manifests/ (sample manifests for the Java/C++ readers)"
-	@echo "make tiles-table  print the README's 'Why relaxed matching' table"
+	@echo "make tiles-table  print the 'Why relaxed matching' table of docs/tiling.md"
 
 install: system-deps $(VENV)/.installed
 
@@ -75,7 +75,7 @@ run-sample: install
 	$(PY) -m bluev.runtime.sample_picture $(SAMPLE)
 	$(BLUEV) run --artifacts $(OUT) --image $(SAMPLE) --prompt "What is in this picture?" --max-new-tokens 24
 
-# What the default recipe costs (the numbers in README "Quantization"): ~15 minutes, ~18 GB RAM.
+# What the default recipe costs (docs/quantization.md; the numbers in docs/results.md): ~15 minutes, ~18 GB RAM.
 quant-report: install
 	$(BLUEV) quant-report --preset smollm2 --recipe default --recipe 8da8w
 	$(BLUEV) quant-report --preset tiny
@@ -101,7 +101,7 @@ $(LLAMA_BENCH): | install
 	mkdir -p $(dir $@) && cp $(PEERS)/build/bin/llama-bench $@.part && mv $@.part $@
 	$@ --help > /dev/null
 
-# The host benchmark (README "Host benchmark"): reports in bench/host-<preset>/.
+# The host benchmark (docs/host-benchmark.md): reports in bench/host-<preset>/.
 # smollm2 needs `make peers` for llama.cpp; the export_llm baseline exports once (~12 min).
 # The second smollm2 run is export_llm's layout (4-bit head, 8-bit table) against the same baselines.
 bench: install peers
@@ -112,7 +112,7 @@ bench: install peers
 	  --out bench/host-smollm2-head4
 	$(BLUEV) bench host --preset tiny --out bench/host-tiny
 
-# The phone benchmark (README "Phone benchmark"): every phone `adb devices` lists, reports in bench-adb/.
+# The phone benchmark (docs/phone-benchmark.md): every phone `adb devices` lists, reports in bench-adb/.
 BENCH_ADB_ARGS ?= --runner app
 bench-adb: install
 	test -f $(OUT)/manifest.json || $(MAKE) export

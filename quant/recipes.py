@@ -22,7 +22,7 @@ what it costs. Names:
 The output head follows the embedding scheme, tied or not (``Recipe.llm_head``):
 8-bit per row, or 4-bit groups with ``-emb4``; ``-head4`` gives it the linears' scheme.
 A 4-bit head reads half the bytes (SmolLM2: 14 instead of 28 of the 98 MB a decoded
-token reads) but drops SmolLM2's top-1 agreement from 0.90 to 0.79 (README).
+token reads) but drops SmolLM2's top-1 agreement from 0.90 to 0.79 (docs/results.md).
 """
 
 from __future__ import annotations

@@ -4,8 +4,8 @@
 benchmarks, the native runner (C++) and the Android app (Java) read it and nothing else to
 learn about a model. Each section is a dataclass; `Manifest.from_dict` checks every field
 against its type and names the file and the field in a one-line error. The JSON Schema in
-`docs/manifest.schema.json` is generated from these dataclasses (`make schema`), so the
-three readers share one definition. Bump FORMAT_VERSION when a reader written for the old
+`docs/manifest.schema.json` is generated from these dataclasses (`make schema`),
+so the three readers share one definition. Bump FORMAT_VERSION when a reader written for the old
 version would misread the new one.
 """
 

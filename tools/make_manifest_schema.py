@@ -1,6 +1,6 @@
 """Write docs/manifest.schema.json: the JSON Schema of manifest.json, generated from runtime/manifest.py.
 
-Usage: python tools/make_manifest_schema.py [OUT]   (or `make schema`)
+Usage: python tools/make_manifest_schema.py [OUT]
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Print the README's "Why relaxed matching" table: image tokens per policy for phone inputs.
+"""Print docs/tiling.md's "Why relaxed matching" table: image tokens per policy for phone inputs.
 
 Usage: python tools/tiles_table.py   (or `make tiles-table`)
 """

@@ -41,10 +41,11 @@ def check_local(cfg: AdbBenchOptions) -> ArtifactSet:
     art = read_artifacts(cfg.artifacts)
     if art.manifest.npu is not None:
         # the NPU programs take caches, mask and rope as inputs: neither ExecuTorch's stock runners
-        # nor the app drive them; MediaTek's runner does (README: MediaTek NPU (NeuroPilot))
+        # nor the app drive them, and no runner for bluev's NPU layout exists yet (docs/mediatek.md)
         raise BadInput(
             f"{cfg.artifacts}: MediaTek NPU programs ({art.backend}); bench adb's runners have no NeuroPilot "
-            "backend: run ExecuTorch's mtk_llama_executor_runner as the README's NeuroPilot section shows"
+            "backend, and ExecuTorch's mtk_llama_executor_runner expects MediaTek's own export layout; "
+            "see docs/mediatek.md"
         )
     if cfg.runner == "native":
         if cfg.runner_path is None or not cfg.runner_path.is_file():
