@@ -111,6 +111,32 @@ def assert_mostly_delegated(family: str, name: str, cov: Coverage) -> None:
     assert cov.share > 0.85, cov.text()
 
 
+# the 900x500 picture's grid (columns, rows) and tokens per tile in the tiny checkpoints
+GRIDS = {"idefics3": (4, 3, 4), "smolvlm": (4, 3, 9), "internvl": (4, 2, 16)}
+
+
+@pytest.mark.parametrize("family", list(GRIDS))
+def test_prompt_image_runs_follow_the_documented_layout(request, family_processor, family: str) -> None:
+    """The counts docs/families-notes.md and tools/family_token_counts.py give, on the real processor."""
+    processor = family_processor(request.getfixturevalue(f"{family}_checkpoint"))
+    ids = processor_inputs(processor)["input_ids"][0].tolist()
+    cols, rows, per_tile = GRIDS[family]
+    tokenizer = processor.tokenizer
+    if family == "internvl":
+        first, last = (
+            ids.index(tokenizer.convert_tokens_to_ids("<img>")),
+            ids.index(tokenizer.convert_tokens_to_ids("</img>")),
+        )
+        assert ids.count(processor.image_token_id) == (cols * rows + 1) * per_tile
+        assert last - first + 1 == 2 + (cols * rows + 1) * per_tile
+        return
+    fake = tokenizer.convert_tokens_to_ids("<fake_token_around_image>")
+    first, last = ids.index(fake), len(ids) - 1 - ids[::-1].index(fake)
+    assert ids.count(processor.image_token_id) == (cols * rows + 1) * per_tile
+    assert last - first + 1 == rows * (cols * (per_tile + 2) + 1) + per_tile + 3
+    assert tokenizer.convert_ids_to_tokens(ids[first + 1]) == "<row_1_col_1>"
+
+
 @pytest.mark.parametrize("case", list(TILES), indirect=True)
 def test_eager_tower_and_connector_match_transformers(case: Case) -> None:
     assert case.tiles.shape[0] == TILES[case.family]  # several rows and columns, plus the whole image
