@@ -30,4 +30,5 @@ class PatchEmbed(nn.Module):
         if side * p != pixels.shape[-1]:  # like the strided convolution, drop a last partial patch
             pixels = pixels[:, :, : side * p, : side * p]
         patches = pixels.reshape(-1, channels, side, p, side, p).permute(0, 2, 4, 1, 3, 5)
-        return self.proj(patches.reshape(-1, side * side, channels * p * p))
+        # contiguous first, as in graph_forms.unmasked_attention: XNNPACK then takes the reshape
+        return self.proj(patches.contiguous().reshape(-1, side * side, channels * p * p))

@@ -21,4 +21,6 @@ def pixel_shuffle(tokens: torch.Tensor, factor: int) -> torch.Tensor:
         raise ValueError(f"pixel shuffle by {factor} needs a square grid divisible by it, got {n} tokens")
     half = side // factor
     grid = tokens.reshape(-1, half, factor, half, factor, channels).permute(0, 1, 3, 2, 4, 5)
-    return grid.reshape(-1, half * half, factor * factor * channels)
+    # contiguous first: reshaping the permuted view directly traced to a view_copy with a
+    # symbolic size, which XNNPACK refuses (left on portable kernels)
+    return grid.contiguous().reshape(-1, half * half, factor * factor * channels)

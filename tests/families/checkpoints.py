@@ -144,13 +144,17 @@ def randomize_constant_params_(module: nn.Module, seed: int) -> None:
     """Redraw every parameter that its initializer left constant (norms, layer scale, CLS, positions).
 
     Otherwise a tower that ignored e.g. LayerNorm's weight or InternViT's zero-initialised
-    CLS token and position table would still match transformers.
+    CLS token and position table would still match transformers. A constant c becomes
+    c * (1 + 0.2 n), zeros become 0.02 n (the initializers' scale: large biases would make
+    every output alike, and a cosine of them meaningless).
     """
     generator = torch.Generator().manual_seed(seed)
     with torch.no_grad():
         for p in module.parameters():
-            if p.numel() > 1 and bool((p == p.reshape(-1)[0]).all()):
-                p.add_(torch.randn(p.shape, generator=generator) * 0.5)
+            value = p.reshape(-1)[0].item()
+            if p.numel() > 1 and bool((p == value).all()):
+                noise = torch.randn(p.shape, generator=generator)
+                p.copy_(value * (1 + 0.2 * noise) if value else 0.02 * noise)
 
 
 def text_config(kind: str, vocab: int, dim: int) -> dict:

@@ -28,9 +28,8 @@ from bluev.runtime.kernels import runtime
 from bluev.runtime.sample_picture import draw_sample
 
 PROMPT = "What is in this picture?"
-# what may stay on portable kernels: the attention's batch-dependent reshapes (as SigLIP's),
-# and InternViT's drop of the CLS row
-CPU_OPS = {"aten_view_copy_default", "aten_slice_copy_tensor"}
+# what stays on portable kernels: nothing, but InternViT's drop of the CLS row at the very end
+VISION_CPU_OPS = {"idefics3": set(), "internvl": {"aten_slice_copy_tensor"}}
 # tiles the processor makes of a 900x500 picture: 4 x 3 + global image; InternVL 4 x 2 + thumbnail
 TILES = {"idefics3": 13, "smolvlm": 13, "internvl": 9}
 # the export's batch bound: the processor's largest split (4 x 4 + 1; InternVL max_patches 12 + 1)
@@ -89,7 +88,17 @@ def case(request, family_processor) -> Case:  # noqa: ANN001
     return build_case(request.param, path, family_processor(path))
 
 
-def run_exported(tower: nn.Module, projector: nn.Module, tiles: torch.Tensor, max_batch: int, out: Path):
+@dataclass
+class Exported:
+    features: torch.Tensor  # vision_encoder.pte's output [B, N, width]
+    embeddings: torch.Tensor  # projector.pte's output [B * tokens_per_tile, D]
+    vision: Coverage
+    projector: Coverage
+
+
+def run_exported(
+    tower: nn.Module, projector: nn.Module, tiles: torch.Tensor, max_batch: int, out: Path
+) -> Exported:
     """Lower vision and projector programs for XNNPACK, write the .pte files, run them in ExecuTorch."""
     with torch.no_grad():
         patches = tower(tiles[:1])
@@ -102,13 +111,14 @@ def run_exported(tower: nn.Module, projector: nn.Module, tiles: torch.Tensor, ma
     vision_method = runtime().load_program(out / "vision_encoder.pte").load_method("forward")
     projector_method = runtime().load_program(out / "projector.pte").load_method("forward")
     features = vision_method.execute([tiles.contiguous()])[0]
-    return projector_method.execute([features])[0], vision_cov, proj_cov
+    return Exported(features, projector_method.execute([features])[0], vision_cov, proj_cov)
 
 
-def assert_mostly_delegated(family: str, name: str, cov: Coverage) -> None:
-    print(f"{family} {name}: {cov.text()} ops delegated, on CPU {cov.left_on_cpu}")
-    assert set(cov.left_on_cpu or {}) <= CPU_OPS, cov.left_on_cpu
-    assert cov.share > 0.85, cov.text()
+def assert_delegated(case: Case, exported: Exported, label: str) -> None:
+    for name, cov in (("vision_encoder", exported.vision), ("projector", exported.projector)):
+        print(f"{case.family} {label} {name}: {cov.text()} ops delegated, on CPU {cov.left_on_cpu}")
+    assert set(exported.vision.left_on_cpu or {}) == VISION_CPU_OPS[case.family], exported.vision.left_on_cpu
+    assert not exported.projector.left_on_cpu, exported.projector.left_on_cpu
 
 
 # the 900x500 picture's grid (columns, rows) and tokens per tile in the tiny checkpoints
@@ -140,7 +150,7 @@ def test_prompt_image_runs_follow_the_documented_layout(request, family_processo
 @pytest.mark.parametrize("case", list(TILES), indirect=True)
 def test_eager_tower_and_connector_match_transformers(case: Case) -> None:
     assert case.tiles.shape[0] == TILES[case.family]  # several rows and columns, plus the whole image
-    assert case.expected.std() > 0.05  # features that a wrong tower could not match by accident
+    assert case.expected.std() > 0.01  # 100x the tolerance: a wrong tower could not match by accident
     with torch.no_grad():
         ours = case.projector(case.tower(case.tiles))
     assert ours.shape == case.expected.shape
@@ -150,13 +160,17 @@ def test_eager_tower_and_connector_match_transformers(case: Case) -> None:
 @pytest.mark.slow
 @pytest.mark.parametrize("case", ["idefics3", "internvl"], indirect=True)
 def test_exported_float_programs_match_transformers(case: Case, tmp_path: Path) -> None:
-    out, vision_cov, proj_cov = run_exported(
-        case.tower, case.projector, case.tiles, MAX_BATCH[case.family], tmp_path
+    exported = run_exported(case.tower, case.projector, case.tiles, MAX_BATCH[case.family], tmp_path)
+    assert exported.embeddings.shape == case.expected.shape
+    assert (exported.embeddings - case.expected).abs().max() <= 1e-3
+    assert_delegated(case, exported, "float")
+
+
+def min_cosine(a: torch.Tensor, b: torch.Tensor) -> float:
+    """The worst cosine over rows (patches or embeddings), each against its float twin."""
+    return float(
+        torch.nn.functional.cosine_similarity(a.reshape(-1, a.shape[-1]), b.reshape(-1, b.shape[-1])).min()
     )
-    assert out.shape == case.expected.shape
-    assert (out - case.expected).abs().max() <= 1e-3
-    assert_mostly_delegated(case.family, "vision_encoder", vision_cov)
-    assert_mostly_delegated(case.family, "projector", proj_cov)
 
 
 @pytest.mark.slow
@@ -164,11 +178,17 @@ def test_exported_float_programs_match_transformers(case: Case, tmp_path: Path) 
 def test_8bit_programs_keep_the_features(case: Case, tmp_path: Path) -> None:
     tower, projector = copy.deepcopy(case.tower), copy.deepcopy(case.projector)
     quantize_vision_(tower, projector, parse_recipe("default"))  # 8-bit weights, 8-bit dynamic activations
-    out, vision_cov, proj_cov = run_exported(tower, projector, case.tiles, MAX_BATCH[case.family], tmp_path)
-    cosine = torch.nn.functional.cosine_similarity(out, case.expected, dim=-1)
-    print(f"{case.family} 8-bit: embedding cosine min {cosine.min():.5f} mean {cosine.mean():.5f}")
-    assert cosine.min() > 0.99
-    assert_mostly_delegated(case.family, "vision_encoder (8-bit)", vision_cov)
+    exported = run_exported(tower, projector, case.tiles, MAX_BATCH[case.family], tmp_path)
+    with torch.no_grad():
+        float_features = case.tower(case.tiles)
+    features, embeddings = (
+        min_cosine(exported.features, float_features),
+        min_cosine(exported.embeddings, case.expected),
+    )
+    print(f"{case.family} 8-bit: min cosine, tower features {features:.5f}, embeddings {embeddings:.5f}")
+    assert features > 0.99 and embeddings > 0.99
+    assert (exported.embeddings - case.expected).abs().max() > 1e-6  # the weights really are 8-bit
+    assert_delegated(case, exported, "8-bit")
 
 
 def tiny_internvl(**vision: object) -> InternVLForConditionalGeneration:
@@ -209,7 +229,7 @@ def test_internvit_variants_match_transformers(checkpoint_helpers, vision: dict,
     with torch.no_grad():
         expected = model.get_image_features(tiles, vision_feature_layer=feature_layer).pooler_output
         ours = projector(tower(tiles))
-    assert expected.std() > 0.05
+    assert expected.std() > 0.01
     assert (ours - expected.reshape(ours.shape)).abs().max() <= 1e-4
 
 
