@@ -32,8 +32,9 @@ class InternViTTower(nn.Module):
     """Tiles [B, 3, S, S] (ImageNet-normalised) -> patch features [B, (S / p)^2, width] (CLS dropped).
 
     ``feature_layer`` -1 is the last hidden state (after the model's final norm, an
-    Identity in InternVL3 checkpoints); k >= 0 or -k are hidden_states[k], counted as
-    transformers counts them (0 = the embeddings, i = after layer i, no final norm).
+    Identity in InternVL3 checkpoints); any other k is hidden_states[k] as transformers
+    counts them (0 = the embeddings, i = after layer i, never the final norm, even for
+    the last layer by number).
     """
 
     def __init__(
@@ -54,7 +55,10 @@ class InternViTTower(nn.Module):
         self.layers = nn.ModuleList(layers[:keep])
         self.final_norm = vision_model.layernorm if feature_layer == -1 else nn.Identity()
         self.patches = PatchEmbed(emb.patch_embeddings.projection)
-        self.image_size = int(emb.patch_embeddings.image_size[0])
+        height, width = emb.patch_embeddings.image_size
+        if height != width:
+            raise ValueError(f"InternViT on {height}x{width} tiles: only square tiles are supported")
+        self.image_size = int(height)
         with torch.no_grad():  # row 0: the CLS token and its position; rows 1..N: the patches' positions
             rows = emb.position_embeddings[0].clone()
             rows[0] += emb.cls_token[0, 0]

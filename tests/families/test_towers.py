@@ -220,6 +220,10 @@ def tiny_internvl(**vision: object) -> InternVLForConditionalGeneration:
         ({}, -2),  # an inner layer: hidden_states[-2], no final norm
         ({}, 2),
         (
+            {"use_mean_pooling": False},
+            3,
+        ),  # the last layer by number: hidden_states[3], without the final norm
+        (
             {"norm_type": "rms_norm", "use_qk_norm": True, "use_mean_pooling": False},
             -1,
         ),  # InternViT-6B's form
