@@ -16,6 +16,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from bluev.export.towers.patches import PatchEmbed
+from bluev.export.towers.shuffle import pixel_shuffle
 from bluev.graph_forms import layer_norm, unmasked_attention
 
 
@@ -65,15 +66,13 @@ class TokenDownsampler(nn.Module):
     """27x27 tokens -> pad to 28x28 -> every 2x2 neighbourhood concatenated: 14x14 x 4C."""
 
     def forward(self, tokens: torch.Tensor) -> torch.Tensor:
-        b, n, c = tokens.shape
+        _, n, c = tokens.shape
         side = math.isqrt(n)
-        grid = tokens.reshape(b, side, side, c)
         pad = side % 2
         if pad:  # pad one row and one column at the bottom/right
-            grid = F.pad(grid, (0, 0, 0, pad, 0, pad))
-        half = (side + pad) // 2
-        grid = grid.reshape(b, half, 2, half, 2, c).permute(0, 1, 3, 2, 4, 5)
-        return grid.reshape(b, half * half, 4 * c)
+            grid = F.pad(tokens.reshape(-1, side, side, c), (0, 0, 0, pad, 0, pad))
+            tokens = grid.reshape(-1, (side + pad) ** 2, c)
+        return pixel_shuffle(tokens, 2)
 
 
 class Projector(nn.Module):
