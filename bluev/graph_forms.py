@@ -35,3 +35,27 @@ def layer_norm(norm: nn.LayerNorm, x: torch.Tensor) -> torch.Tensor:
     centered = x - mean_last(x)
     out = centered * torch.rsqrt(mean_last(centered * centered) + norm.eps)
     return out * norm.weight + norm.bias if norm.elementwise_affine else out
+
+
+def rms_norm(weight: torch.Tensor, eps: float, x: torch.Tensor) -> torch.Tensor:
+    """``weight * x / sqrt(mean(x^2) + eps)`` with the delegable mean."""
+    return weight * (x * torch.rsqrt(mean_last(x * x) + eps))
+
+
+def unmasked_attention(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, heads: int) -> torch.Tensor:
+    """Multi-head attention over [B, N, heads * head_dim] inputs (q already scaled), no mask.
+
+    Batched matmuls over [B * heads, N, head_dim]: XNNPACK has no attention kernel, and
+    SDPA's decomposition with a mask left eq/any/where/logical_not on portable kernels.
+    Each transposed view is made contiguous before it is reshaped: reshaped directly, it
+    traced to a view_copy with a symbolic batch size, which XNNPACK's partitioner refuses
+    (4 portable ops per layer, each splitting the delegate).
+    """
+    n, width = q.shape[1], q.shape[2]
+    head_dim = width // heads
+
+    def split(t: torch.Tensor) -> torch.Tensor:
+        return t.reshape(-1, n, heads, head_dim).transpose(1, 2).contiguous().reshape(-1, n, head_dim)
+
+    out = torch.bmm(torch.bmm(split(q), split(k).transpose(1, 2)).softmax(dim=-1), split(v))
+    return out.reshape(-1, heads, n, head_dim).transpose(1, 2).contiguous().reshape(-1, n, width)

@@ -47,9 +47,9 @@ class DecodeTokens(nn.Module):
         return self.llm.decode_embeddings(self.llm.tok_embeddings(tokens), input_pos)
 
 
-def vision_programs(tower: VisionTower, max_batch: int, fixed: bool = False) -> dict[str, ExportedProgram]:
+def vision_programs(tower: nn.Module, max_batch: int, fixed: bool = False) -> dict[str, ExportedProgram]:
     """Tiles [1..max_batch, 3, S, S]; ``fixed``: exactly max_batch tiles (the caller pads)."""
-    size = tower.embeddings.config.image_size if hasattr(tower.embeddings, "config") else 384
+    size = tower.image_size
     if fixed:
         return {"forward": export_method(tower, (torch.zeros(max_batch, 3, size, size),))}
     example = (torch.zeros(2, 3, size, size),)

@@ -15,7 +15,9 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from bluev.graph_forms import layer_norm
+from bluev.export.towers.patches import PatchEmbed
+from bluev.export.towers.shuffle import pixel_shuffle
+from bluev.graph_forms import layer_norm, unmasked_attention
 
 
 class VisionTower(nn.Module):
@@ -31,14 +33,7 @@ class VisionTower(nn.Module):
         if not 1 <= keep <= len(layers):
             raise ValueError(f"vision feature layer {feature_layer} outside 1..{len(layers)}")
         self.layers = nn.ModuleList(layers[:keep])
-        # the stride-14 patch convolution as a linear layer over flattened patches: the
-        # convolution's NHWC conversions broke XNNPACK's partition of the first layer norm
-        conv = self.embeddings.patch_embedding
-        self.patch_size, width = conv.kernel_size[0], conv.out_channels
-        self.patch_proj = nn.Linear(conv.in_channels * self.patch_size**2, width)
-        with torch.no_grad():
-            self.patch_proj.weight.copy_(conv.weight.reshape(width, -1))
-            self.patch_proj.bias.copy_(conv.bias)
+        self.patches = PatchEmbed(self.embeddings.patch_embedding)
 
     def forward(self, pixels: torch.Tensor) -> torch.Tensor:
         h = self.embed(pixels)
@@ -47,42 +42,37 @@ class VisionTower(nn.Module):
             h = h + layer.mlp(layer_norm(layer.layer_norm2, h))
         return h
 
+    @property
+    def image_size(self) -> int:
+        """The tile side the tower was trained on (its position table's grid)."""
+        return self.embeddings.config.image_size
+
     def embed(self, pixels: torch.Tensor) -> torch.Tensor:
         """Patches [B, 729, 3*14*14] -> linear + learned positions (added whole: ids are 0..N-1)."""
-        p, channels = self.patch_size, pixels.shape[1]
-        side = pixels.shape[-1] // p  # like the strided convolution, drop the last partial patch
-        pixels = pixels[:, :, : side * p, : side * p]
-        patches = pixels.reshape(-1, channels, side, p, side, p).permute(0, 2, 4, 1, 3, 5)
-        tokens = self.patch_proj(patches.reshape(-1, side * side, channels * p * p))
-        return tokens + self.embeddings.position_embedding.weight
+        return self.patches(pixels) + self.position_rows()
+
+    def position_rows(self) -> torch.Tensor:
+        """[N, width]: what the checkpoint adds to patch n of a full tile."""
+        return self.embeddings.position_embedding.weight
 
     @staticmethod
     def attention(attn: nn.Module, x: torch.Tensor) -> torch.Tensor:
-        """Unmasked multi-head attention as batched matmuls over [B * heads, N, head_dim]."""
-        n, width = x.shape[1], x.shape[2]
-        heads, head_dim = attn.num_heads, attn.head_dim
-
-        def split(t: torch.Tensor) -> torch.Tensor:
-            return t.reshape(-1, n, heads, head_dim).transpose(1, 2).reshape(-1, n, head_dim)
-
-        q, k, v = split(attn.q_proj(x) * attn.scale), split(attn.k_proj(x)), split(attn.v_proj(x))
-        out = torch.bmm(torch.bmm(q, k.transpose(1, 2)).softmax(dim=-1), v)
-        return attn.out_proj(out.reshape(-1, heads, n, head_dim).transpose(1, 2).reshape(-1, n, width))
+        """SigLIP's attention block (q, k, v, out projections) without a mask."""
+        q, k, v = attn.q_proj(x) * attn.scale, attn.k_proj(x), attn.v_proj(x)
+        return attn.out_proj(unmasked_attention(q, k, v, attn.num_heads))
 
 
 class TokenDownsampler(nn.Module):
     """27x27 tokens -> pad to 28x28 -> every 2x2 neighbourhood concatenated: 14x14 x 4C."""
 
     def forward(self, tokens: torch.Tensor) -> torch.Tensor:
-        b, n, c = tokens.shape
+        _, n, c = tokens.shape
         side = math.isqrt(n)
-        grid = tokens.reshape(b, side, side, c)
         pad = side % 2
         if pad:  # pad one row and one column at the bottom/right
-            grid = F.pad(grid, (0, 0, 0, pad, 0, pad))
-        half = (side + pad) // 2
-        grid = grid.reshape(b, half, 2, half, 2, c).permute(0, 1, 3, 2, 4, 5)
-        return grid.reshape(b, half * half, 4 * c)
+            grid = F.pad(tokens.reshape(-1, side, side, c), (0, 0, 0, pad, 0, pad))
+            tokens = grid.reshape(-1, (side + pad) ** 2, c)
+        return pixel_shuffle(tokens, 2)
 
 
 class Projector(nn.Module):

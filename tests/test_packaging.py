@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import configparser
 import subprocess
 import sys
 
@@ -27,6 +28,20 @@ def test_subpackages_map_to_the_users_folders(tmp_path, repo):
     )
     assert r.returncode == 0, r.stderr
     assert r.stdout.strip() == str(repo / "runtime" / "tiler.py")
+
+
+def test_every_subpackage_is_listed_in_setup_cfg(repo):
+    """setup.cfg names its packages one by one: a new folder missing there is left out of a wheel."""
+    options = configparser.ConfigParser()
+    options.read(repo / "setup.cfg")
+    listed = set(options["options"]["packages"].split())
+    folders = dict(line.split(" = ") for line in options["options"]["package_dir"].strip().splitlines())
+    found = set()
+    for package, folder in folders.items():
+        for init in (repo / folder).rglob("__init__.py"):
+            parts = init.parent.relative_to(repo / folder).parts
+            found.add(".".join([package, *parts]))
+    assert found == listed
 
 
 def test_torch_is_the_cpu_build():

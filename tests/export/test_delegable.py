@@ -72,7 +72,8 @@ LLM_CPU_OPS = {
     "aten_embedding_default",
     "torchao_dequantize_affine_default",
 }
-# the tiles' crop to whole patches and the attention's batch-dependent reshapes
+# the tiles' crop to whole patches (two slices, then the reshape of the cropped view; the
+# attention's reshapes are delegated since graph_forms makes each permuted view contiguous)
 VISION_CPU_OPS = {"aten_slice_copy_tensor", "aten_view_copy_default"}
 
 
