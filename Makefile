@@ -22,7 +22,7 @@ help:
 	@echo "make bench        bluev bench host: smollm2 (default and -head4) vs llama.cpp / export_llm / eager; tiny"
 	@echo "make bench-adb    benchmark $(OUT) on the phones adb sees (BENCH_ADB_ARGS=\"--runner native PATH\")"
 	@echo "make test         run the test suite, android-unit and android-kotlin"
-	@echo "make android-unit compile the app's plain-Java core with javac and run its JUnit tests"
+	@echo "make android-unit compile the app's plain-Java core with javac and run its JUnit tests (on a tiny bundle)"
 	@echo "make android-kotlin compile the app's Kotlin with kotlinc against API stubs (no SDK)"
 	@echo "make lint         ruff"
 	@echo "make vectors      regenerate tests/data/tiling_vectors.json and decode_vectors.json"
@@ -131,7 +131,19 @@ JAVA         ?= java
 JUNIT_CP     ?= /usr/share/java/junit4.jar:/usr/share/java/hamcrest-core.jar
 CORE         := android_app/core
 UNIT_OUT     := $(CORE)/build/make-unit
-android-unit:
+# The app's import tests (ModelInstallerTest, HttpInstallTest) need a real bundle: `bluev export
+# --bundle` of tiny's LLM alone (float, no stock runner: the cheapest set the app accepts), plus a
+# copy with ZIP64 headers (what zipfile writes for a program over 4 GiB). Made once, kept in
+# core/build/ until the bundle or manifest code changes.
+FIXTURES       := $(CORE)/build/fixtures
+BUNDLE_FIXTURE := $(FIXTURES)/tiny-llm.zip
+$(BUNDLE_FIXTURE): export/bundle.py runtime/manifest.py android_app/tools/zip64_copy.py | install
+	rm -rf $(FIXTURES) && mkdir -p $(FIXTURES)
+	$(BLUEV) export --preset tiny --components llm --quant float --no-stock-runner \
+	  --out $(FIXTURES)/tiny-llm --bundle $@ > $(FIXTURES)/export.log 2>&1 || { tail -5 $(FIXTURES)/export.log >&2; exit 1; }
+	$(PY) android_app/tools/zip64_copy.py $@ $(FIXTURES)/tiny-llm-zip64.zip
+
+android-unit: $(BUNDLE_FIXTURE)
 	@test -f $(firstword $(subst :, ,$(JUNIT_CP))) || { echo "JUnit 4 missing: run make system-deps" >&2; exit 1; }
 	rm -rf $(UNIT_OUT)
 	mkdir -p $(UNIT_OUT)/main $(UNIT_OUT)/test
@@ -139,7 +151,8 @@ android-unit:
 	$(JAVAC) --release 17 -encoding UTF-8 -Xlint:all -Werror -cp $(UNIT_OUT)/main:$(JUNIT_CP) -d $(UNIT_OUT)/test $$(find $(CORE)/src/test/java -name '*.java' | sort)
 	cp -R $(CORE)/src/test/resources/. $(UNIT_OUT)/test/
 	$(JAVA) -Dbluev.tilingVectors=tests/data/tiling_vectors.json -Dbluev.decodeVectors=tests/data/decode_vectors.json \
-	  -Dbluev.manifests=tests/data/manifests \
+	  -Dbluev.manifests=tests/data/manifests -Dbluev.bundle=$(BUNDLE_FIXTURE) \
+	  -Dbluev.bundleZip64=$(FIXTURES)/tiny-llm-zip64.zip -Dbluev.bundleDir=$(FIXTURES)/tiny-llm \
 	  -Dbluev.appGradle=android_app/app/build.gradle.kts -cp $(UNIT_OUT)/main:$(UNIT_OUT)/test:$(JUNIT_CP) \
 	  org.junit.runner.JUnitCore $$(cd $(CORE)/src/test/java && find . -name '*Test.java' | sort | sed 's|^\./||; s|\.java$$||; s|/|.|g')
 
@@ -196,4 +209,4 @@ tiles-table: install
 	$(PY) tools/tiles_table.py
 
 clean:
-	rm -rf artifacts bench bench-adb .pytest_cache .ruff_cache $(UNIT_OUT) $(KOTLIN_OUT)
+	rm -rf artifacts bench bench-adb .pytest_cache .ruff_cache $(UNIT_OUT) $(KOTLIN_OUT) $(FIXTURES)

@@ -22,6 +22,7 @@ from bluev.benchmarks.host.options import HostBenchOptions
 from bluev.benchmarks.phone.options import AdbBenchOptions
 from bluev.click_options import options_from, options_of
 from bluev.errors import BadInput
+from bluev.export.bundle_options import BundleOptions
 from bluev.export.options import ExportOptions
 from bluev.quiet import library_warnings_quiet, native_logs_quiet
 from bluev.runtime.grid_picture import plan_for
@@ -81,6 +82,23 @@ def export_cmd(**params: Any) -> None:
     manifest = export(opts)
     click.echo(summary_table(manifest, time.monotonic() - started))
     click.echo(f"artifacts: {opts.out}")
+    if opts.bundle is not None:
+        # deferred: the bundle writer opens the set with ExecuTorch's runtime module
+        from bluev.export.bundle import write_bundle
+
+        click.echo(write_bundle(opts.out, opts.bundle).summary())
+
+
+@cli.command("bundle")
+@options_of(BundleOptions)
+def bundle_cmd(**params: Any) -> None:
+    """Write an artifact set as one zip the app imports (manifest first, programs stored)."""
+    opts = options_from(BundleOptions, params)
+    library_warnings_quiet()
+    # deferred: opening the artifact set imports ExecuTorch's runtime
+    from bluev.export.bundle import write_bundle
+
+    click.echo(write_bundle(opts.artifacts, opts.out).summary())
 
 
 @cli.command()

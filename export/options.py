@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bluev.errors import BadInput
+from bluev.export.bundle_options import check_bundle_path
 from bluev.export.mediatek.checks import check_preset as check_npu_preset
 from bluev.export.mediatek.checks import check_soc
 from bluev.export.presets import PRESETS, Preset, get_preset
@@ -56,6 +57,11 @@ class ExportOptions:
         "Comma-separated subset of llm,vision (default: all the preset has). "
         "vision alone: artifacts for benchmarking the ViT, which cannot answer prompts."
     )
+    bundle: Path | None = cli(
+        None,
+        metavar="FILE.zip",
+        help="Also write the artifact set as one zip for the app's import (as `bluev bundle`).",
+    )
     recipe: Recipe = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -67,6 +73,8 @@ class ExportOptions:
         self.quant = self.recipe.name
         check_recipe_backend(self.recipe, self.backend)
         self.check_components(preset)
+        if self.bundle is not None:
+            check_bundle_path(self.out, self.bundle)
         if self.backend == "mediatek":
             check_npu_preset(preset)
             self.stock_runner = False  # ExecuTorch's stock runners do not drive the NPU programs

@@ -11,9 +11,15 @@ import android.view.Window;
 public class Activity extends ContextThemeWrapper {
   protected void onCreate(Bundle savedInstanceState) {}
 
+  protected void onResume() {}
+
   protected void onSaveInstanceState(Bundle outState) {}
 
   protected void onDestroy() {}
+
+  public final Application getApplication() {
+    throw new UnsupportedOperationException("stub");
+  }
 
   public Intent getIntent() {
     throw new UnsupportedOperationException("stub");
@@ -30,6 +36,9 @@ public class Activity extends ContextThemeWrapper {
   }
 
   public void finish() {}
+
+  @Override
+  public void startActivity(Intent intent) {}
 
   public final void runOnUiThread(Runnable action) {}
 }

@@ -19,6 +19,8 @@ public abstract class Context {
 
   public abstract String getPackageName();
 
+  public abstract void startActivity(Intent intent);
+
   public final String getString(int resId) {
     throw new UnsupportedOperationException("stub");
   }

@@ -31,6 +31,9 @@ public class ContextWrapper extends Context {
   }
 
   @Override
+  public void startActivity(Intent intent) {}
+
+  @Override
   public String getPackageName() {
     throw new UnsupportedOperationException("stub");
   }

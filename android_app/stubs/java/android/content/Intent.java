@@ -2,8 +2,22 @@
 // the members the app calls, with the signatures of the platform documentation.
 package android.content;
 
+import android.net.Uri;
+
 public class Intent {
+  public static final String ACTION_VIEW = "android.intent.action.VIEW";
+
   public Intent(String action) {}
+
+  public Intent(Context packageContext, Class<?> cls) {}
+
+  public String getAction() {
+    throw new UnsupportedOperationException("stub");
+  }
+
+  public Uri getData() {
+    throw new UnsupportedOperationException("stub");
+  }
 
   public String getStringExtra(String name) {
     throw new UnsupportedOperationException("stub");

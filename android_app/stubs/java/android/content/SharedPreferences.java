@@ -6,6 +6,8 @@ public interface SharedPreferences {
   interface Editor {
     Editor putString(String key, String value);
 
+    Editor remove(String key);
+
     void apply();
   }
 

@@ -7,6 +7,10 @@ public abstract class Uri {
     throw new UnsupportedOperationException("stub");
   }
 
+  public abstract String getScheme();
+
+  public abstract String getLastPathSegment();
+
   @Override
   public abstract String toString();
 }

@@ -3,6 +3,10 @@
 package android.os;
 
 public final class SystemClock {
+  public static long elapsedRealtime() {
+    throw new UnsupportedOperationException("stub");
+  }
+
   public static long elapsedRealtimeNanos() {
     throw new UnsupportedOperationException("stub");
   }

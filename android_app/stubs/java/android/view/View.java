@@ -4,6 +4,8 @@ package android.view;
 
 public class View {
   public static final int FOCUS_DOWN = 0x00000082;
+  public static final int VISIBLE = 0x00000000;
+  public static final int GONE = 0x00000008;
 
   public interface OnClickListener {
     void onClick(View v);
@@ -16,6 +18,16 @@ public class View {
   }
 
   public void setEnabled(boolean enabled) {}
+
+  public int getVisibility() {
+    throw new UnsupportedOperationException("stub");
+  }
+
+  public void setVisibility(int visibility) {}
+
+  public final <T extends View> T findViewById(int id) {
+    throw new UnsupportedOperationException("stub");
+  }
 
   public boolean post(Runnable action) {
     throw new UnsupportedOperationException("stub");

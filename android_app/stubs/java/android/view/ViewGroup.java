@@ -3,5 +3,9 @@
 package android.view;
 
 public abstract class ViewGroup extends View {
+  public void addView(View child) {}
+
+  public void removeAllViews() {}
+
   public static class LayoutParams {}
 }

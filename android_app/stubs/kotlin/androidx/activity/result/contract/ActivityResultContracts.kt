@@ -16,5 +16,9 @@ class ActivityResultContracts private constructor() {
 
   open class TakePicture : ActivityResultContract<Uri, Boolean>()
 
+  open class OpenDocument : ActivityResultContract<Array<String>, Uri?>()
+
+  open class OpenDocumentTree : ActivityResultContract<Uri?, Uri?>()
+
   class RequestPermission : ActivityResultContract<String, Boolean>()
 }

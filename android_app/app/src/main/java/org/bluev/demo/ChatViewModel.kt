@@ -7,9 +7,11 @@ import androidx.lifecycle.AndroidViewModel
 import androidx.lifecycle.LiveData
 import androidx.lifecycle.MutableLiveData
 import androidx.lifecycle.SavedStateHandle
+import java.io.File
 import java.util.concurrent.ExecutorService
 import java.util.concurrent.Executors
 import org.bluev.core.ArtifactDir
+import org.bluev.core.ArtifactException
 import org.bluev.core.Stats
 import org.bluev.core.TilePlan
 import org.bluev.core.Tiler
@@ -48,35 +50,66 @@ class ChatViewModel(app: Application, args: SavedStateHandle) : AndroidViewModel
   private var engine: Engine? = null
   private var imageStats: Stats? = null
 
+  private val engineKind = args.get<String>("engine") ?: Engines.COMPONENTS
+
   // Read from the UI thread by stop(); the engine's stop is thread-safe.
   @Volatile private var running: Engine? = null
 
+  // The set last opened or tried (touched only on the worker): Models may change the choice.
+  private var tried: File? = null
+
   init {
+    // The default ViewModel factory fills `args` with the launching intent's extras:
+    // `adb shell am start -n org.bluev.demo/.MainActivity --es artifact_dir <dir>
+    //  [--es engine stock]`.
+    worker.execute { load(args.get<String>("artifact_dir")) }
+  }
+
+  /**
+   * Follows a change made on the Models screen (another set chosen, one installed or deleted):
+   * the new set is opened in place of the old. Nothing happens when the choice is the same.
+   */
+  fun reloadIfChanged() {
     worker.execute {
-      attempt {
-        // The default ViewModel factory fills `args` with the launching intent's extras:
-        // `adb shell am start -n org.bluev.demo/.MainActivity --es artifact_dir <dir>
-        //  [--es engine stock]`.
-        val app = getApplication<Application>()
-        val found = ArtifactLocator.find(app, args.get<String>("artifact_dir"))
-        update { it.copy(status = "checking ${found.path}…") }
-        val (dir, eng) =
-            Engines.open(found, args.get<String>("engine") ?: Engines.COMPONENTS, Engines.records(app))
-        artifacts = dir
-        engine = eng
-        val m = dir.manifest
-        // Integrity is hashed once per set; say which start did it (it takes seconds per GB).
-        val checked =
-            if (dir.hashed.isEmpty()) "files unchanged since checked"
-            else "checked ${dir.hashed.size} file(s)"
-        update {
-          it.copy(
-              status =
-                  "${m.preset} (${m.llmBackend()}, ${eng.kind} engine, app build " +
-                      "${BuildConfig.FLAVOR}) from ${dir.root.path}; $checked" +
-                      if (eng.takesImage) "" else " — text only",
-              ready = true)
-        }
+      val wanted =
+          try {
+            ArtifactLocator.find(getApplication<Application>(), null)
+          } catch (e: ArtifactException) {
+            null
+          }
+      if (wanted != null && wanted == tried) return@execute
+      if (wanted == null && tried == null) return@execute
+      engine?.close()
+      engine = null
+      artifacts = null
+      imageStats = null
+      update { UiState() }
+      load(null)
+    }
+  }
+
+  private fun load(explicit: String?) {
+    attempt {
+      val app = getApplication<Application>()
+      tried = null
+      val found = ArtifactLocator.find(app, explicit)
+      tried = found
+      update { it.copy(status = "checking ${found.path}…") }
+      val (dir, eng) = Engines.open(found, engineKind, Engines.records(app))
+      artifacts = dir
+      engine = eng
+      val m = dir.manifest
+      // Integrity is hashed once per set; say which start did it (it takes seconds per GB).
+      val checked =
+          if (dir.hashed.isEmpty()) "files unchanged since checked"
+          else "checked ${dir.hashed.size} file(s)"
+      update {
+        it.copy(
+            status =
+                "${m.preset} (${m.llmBackend()}, ${eng.kind} engine, app build " +
+                    "${BuildConfig.FLAVOR}) from ${dir.root.path}; $checked" +
+                    if (eng.takesImage) "" else " — text only",
+            ready = true)
       }
     }
   }

@@ -1,6 +1,7 @@
 package org.bluev.demo
 
 import android.Manifest
+import android.content.Intent
 import android.content.pm.PackageManager
 import android.net.Uri
 import android.os.Bundle
@@ -62,6 +63,7 @@ class MainActivity : AppCompatActivity() {
     val pick = findViewById<Button>(R.id.pick)
     val camera = findViewById<Button>(R.id.camera)
     val speak = findViewById<Button>(R.id.speak)
+    val models = findViewById<Button>(R.id.models)
 
     speech =
         SpeechInput(
@@ -71,6 +73,8 @@ class MainActivity : AppCompatActivity() {
     speak.isEnabled = speech.available()
     if (!speech.available()) question.hint = getString(R.string.speech_unavailable)
 
+    // Install, choose or delete a model without adb; the chat follows the choice on return.
+    models.setOnClickListener { startActivity(Intent(this, ModelsActivity::class.java)) }
     pick.setOnClickListener {
       pickPhoto.launch(
           PickVisualMediaRequest(ActivityResultContracts.PickVisualMedia.ImageOnly))
@@ -100,8 +104,14 @@ class MainActivity : AppCompatActivity() {
       ask.isEnabled = s.ready
       pick.isEnabled = s.ready && !s.generating
       camera.isEnabled = s.ready && !s.generating
+      models.isEnabled = !s.generating
       scroll.post { scroll.fullScroll(ScrollView.FOCUS_DOWN) }
     }
+  }
+
+  override fun onResume() {
+    super.onResume()
+    model.reloadIfChanged()
   }
 
   override fun onSaveInstanceState(outState: Bundle) {

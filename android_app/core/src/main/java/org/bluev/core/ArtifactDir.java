@@ -118,11 +118,11 @@ public final class ArtifactDir {
    * equal artifacts, and the host can compute the name without talking to the phone.
    */
   public static String dirName(byte[] manifestBytes) {
-    return hex(digest().digest(manifestBytes)).substring(0, 16);
+    return hex(newDigest().digest(manifestBytes)).substring(0, 16);
   }
 
   public static String sha256Hex(File f) throws IOException {
-    MessageDigest md = digest();
+    MessageDigest md = newDigest();
     byte[] buf = new byte[1 << 16];
     try (InputStream in = new FileInputStream(f)) {
       for (int n; (n = in.read(buf)) > 0; ) {
@@ -132,7 +132,7 @@ public final class ArtifactDir {
     return hex(md.digest());
   }
 
-  private static MessageDigest digest() {
+  static MessageDigest newDigest() {
     try {
       return MessageDigest.getInstance("SHA-256");
     } catch (NoSuchAlgorithmException ex) {
@@ -140,7 +140,7 @@ public final class ArtifactDir {
     }
   }
 
-  private static String hex(byte[] bytes) {
+  static String hex(byte[] bytes) {
     StringBuilder sb = new StringBuilder();
     for (byte b : bytes) {
       sb.append(String.format("%02x", b & 0xff));

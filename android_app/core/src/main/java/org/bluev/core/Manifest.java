@@ -147,10 +147,30 @@ public final class Manifest {
     }
   }
 
+  /** One file the manifest names, with its role, size and sha256 (FileEntry in manifest.py). */
+  public static final class FileRef {
+    public final String role;
+    public final String file;
+    public final String sha256;
+    public final long bytes;
+
+    FileRef(String role, String file, Map<String, Object> obj) {
+      this.role = role;
+      this.file = file;
+      this.sha256 = Fields.string(obj, "sha256");
+      this.bytes = Fields.integer(obj, "bytes");
+    }
+  }
+
   /** The raw float32 token table NPU sets carry (manifest {@code npu.embedding}), or null. */
   public final String[] npuEmbedding;
 
   public final String preset;
+  /**
+   * The model family when the manifest names one ({@code family}, else an HF checkpoint's
+   * {@code source.model_type}, e.g. "llava_onevision"); null for bluev's own presets.
+   */
+  public final String family;
   /** Components by name in manifest order: vision_encoder, projector, llm (vision may be absent). */
   public final Map<String, Component> components;
   public final String tokenizerFile;
@@ -165,8 +185,13 @@ public final class Manifest {
   /** Null when exported with --no-stock-runner. */
   public final StockRunner stockRunner;
 
+  private final List<FileRef> fileRefs = new ArrayList<>();
+
   private Manifest(Map<String, Object> root) {
     preset = Fields.string(root, "preset");
+    Map<String, Object> source = Fields.optObject(root, "source");
+    String modelType = source == null ? null : Fields.optString(source, "model_type", null);
+    family = Fields.optString(root, "family", modelType);
     Map<String, Component> comps = new LinkedHashMap<>();
     for (Map.Entry<String, Object> e : Fields.object(root, "components").entrySet()) {
       comps.put(e.getKey(), new Component(e.getKey(), Fields.asObject(e.getValue(), e.getKey())));
@@ -180,9 +205,14 @@ public final class Manifest {
       throw new JsonException("components.llm: missing");
     }
     components = Collections.unmodifiableMap(comps);
+    for (Map.Entry<String, Object> e : Fields.object(root, "components").entrySet()) {
+      fileRefs.add(
+          new FileRef(e.getKey(), comps.get(e.getKey()).file, Fields.asObject(e.getValue(), e.getKey())));
+    }
     Map<String, Object> tok = Fields.object(root, "tokenizer");
     tokenizerFile = fileName(tok, "tokenizer");
     tokenizerSha256 = Fields.string(tok, "sha256");
+    fileRefs.add(new FileRef("tokenizer", tokenizerFile, tok));
     llm = new Llm(Fields.object(root, "llm"));
     Map<String, Object> special = Fields.object(root, "special_tokens");
     bosId = Fields.has(special, "bos_id") ? (int) Fields.integer(special, "bos_id") : -1;
@@ -192,12 +222,18 @@ public final class Manifest {
     vision = vis == null ? null : new Vision(vis);
     Map<String, Object> stock = Fields.optObject(root, "stock_runner");
     stockRunner = stock == null ? null : new StockRunner(stock, tokenizerFile);
+    if (stockRunner != null) {
+      fileRefs.add(new FileRef("stock_runner", stockRunner.program, stock));
+    }
     Map<String, Object> npu = Fields.optObject(root, "npu");
     Map<String, Object> table = npu == null ? null : Fields.object(npu, "embedding");
     npuEmbedding =
         table == null
             ? null
             : new String[] {"token_embedding", fileName(table, "npu.embedding"), Fields.string(table, "sha256")};
+    if (table != null) {
+      fileRefs.add(new FileRef("token_embedding", npuEmbedding[1], table));
+    }
   }
 
   /**
@@ -263,19 +299,26 @@ public final class Manifest {
     return components.get("llm").backend;
   }
 
-  /** Every file the manifest names, with its expected sha256, in a stable order. */
+  /** Every file the manifest names as {role, file, sha256}, in a stable order. */
   public List<String[]> files() {
     List<String[]> out = new ArrayList<>();
-    for (Component c : components.values()) {
-      out.add(new String[] {c.name, c.file, c.sha256});
-    }
-    out.add(new String[] {"tokenizer", tokenizerFile, tokenizerSha256});
-    if (stockRunner != null) {
-      out.add(new String[] {"stock_runner", stockRunner.program, stockRunner.sha256});
-    }
-    if (npuEmbedding != null) {
-      out.add(npuEmbedding);
+    for (FileRef f : fileRefs) {
+      out.add(new String[] {f.role, f.file, f.sha256});
     }
     return out;
+  }
+
+  /** Every file the manifest names with its size, in the order of {@link #files()}. */
+  public List<FileRef> fileRefs() {
+    return Collections.unmodifiableList(fileRefs);
+  }
+
+  /** The bytes of every file the manifest names (the manifest itself not counted). */
+  public long totalBytes() {
+    long sum = 0;
+    for (FileRef f : fileRefs) {
+      sum += f.bytes;
+    }
+    return sum;
   }
 }
