@@ -12,7 +12,6 @@ from pathlib import Path, PurePosixPath
 
 from bluev.errors import BadInput
 from bluev.fileio import sha256_file
-from bluev.runtime.kernels import registered_backends
 from bluev.runtime.manifest import MANIFEST, Manifest, ManifestError, read_manifest
 
 HOST_BACKENDS = ("xnnpack", "portable")
@@ -112,4 +111,10 @@ def check_host_backends(art: Artifacts) -> None:
 def host_has_backend(backend: str) -> bool:
     """Whether this host's ExecuTorch runtime registers the backend's delegate."""
     delegate = OPTIONAL_HOST_BACKENDS.get(backend)
-    return delegate is not None and delegate in registered_backends()
+    if delegate is None:
+        return False
+    # deferred: ExecuTorch's runtime takes seconds to import and only this check needs it, so
+    # reading an artifact set (bench adb's push, bluev bundle) stays quick
+    from bluev.runtime.kernels import registered_backends
+
+    return delegate in registered_backends()
