@@ -113,12 +113,21 @@ RgbImage resize_bicubic(const RgbImage& in, int out_w, int out_h) {
   if (out_w == in.width && out_h == in.height) return in;  // Image.resize returns a copy
   const bool need_h = out_w != in.width;
   const bool need_v = out_h != in.height;
+  // Pillow 13: when the height shrinks by more than twice as many pixels as the width, the
+  // vertical pass goes first (fewer rows for the horizontal one). The order changes results.
+  const int dh = in.height - out_h, dw = in.width - out_w;
+  const bool horizontal_first = !(dh > 0 && dh > dw * 2);
   Coeffs vc = coefficients(in.height, out_h);
+  if (!need_h) return vertical(in, out_h, 0, vc);
+  Coeffs hc = coefficients(in.width, out_w);
+  if (!horizontal_first) {
+    RgbImage tmp = need_v ? vertical(in, out_h, 0, vc) : in;
+    return horizontal(tmp, out_w, 0, tmp.height, hc);
+  }
   // Only the rows the vertical pass reads go through the horizontal one.
   const int row_first = vc.first[0];
   const int row_last = vc.first[out_h - 1] + vc.count[out_h - 1];
-  if (!need_h) return vertical(in, out_h, 0, vc);
-  RgbImage tmp = horizontal(in, out_w, row_first, row_last - row_first, coefficients(in.width, out_w));
+  RgbImage tmp = horizontal(in, out_w, row_first, row_last - row_first, hc);
   if (!need_v) return tmp;
   return vertical(tmp, out_h, row_first, vc);
 }

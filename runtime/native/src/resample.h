@@ -1,6 +1,7 @@
 // Pillow's Image.resize(size, BICUBIC) for 8-bit RGB, reproduced exactly: separable
 // convolution with the a = -0.5 cubic, support scaled by the reduction factor, coefficients
-// in 22-bit fixed point, horizontal pass first (over the rows the vertical pass needs).
+// in 22-bit fixed point, the two passes in the order Pillow 13 (the version the project installs)
+// runs them.
 #pragma once
 
 #include "image.h"

@@ -7,6 +7,7 @@
 //   decode TOKENIZER IDS_JSON_FILE      -> JSON {"text", "pieces"} (streamed pieces)
 //   plan VECTORS_JSON                   -> JSON list: the plan of every case
 //   tiles IMAGE TILER_JSON OUT_FILE     -> JSON plan; float32 tiles (all stages) to OUT_FILE
+//   resize IMAGE W H OUT_FILE           -> the decoded RGB image resized (BICUBIC) to OUT_FILE, uint8
 //   op SPEC_JSON                        -> runs a registered llama:: kernel on raw float32 files
 #include <cstdio>
 #include <cstring>
@@ -22,6 +23,7 @@
 
 #include "errors.h"
 #include "et_util.h"
+#include "resample.h"
 #include "sha256.h"
 #include "tiler.h"
 #include "tiles.h"
@@ -162,6 +164,13 @@ int main(int argc, char** argv) {
     if (a.size() == 2 && a[0] == "plan") return plan_cases(a[1]);
     if (a.size() == 4 && a[0] == "tiles") return tiles(a[1], a[2], a[3]);
     if (a.size() == 2 && a[0] == "op") return op(a[1]);
+    if (a.size() == 5 && a[0] == "resize") {
+      bluev::ImageFile f = bluev::open_image_file(a[1]);
+      bluev::RgbImage out = bluev::resize_bicubic(bluev::decode_rgb(f, 0, 0), std::stoi(a[2]), std::stoi(a[3]));
+      std::ofstream(a[4], std::ios::binary).write(reinterpret_cast<const char*>(out.pixels.data()),
+                                                   std::streamsize(out.pixels.size()));
+      return 0;
+    }
     std::fputs("usage: bluev-native-check sha256|tokenize|decode|plan|tiles|op ... (see tools/check.cpp)\n", stderr);
     return 2;
   } catch (const bluev::BadInput& e) {
