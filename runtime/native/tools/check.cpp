@@ -80,7 +80,8 @@ json plan_json(const bluev::TilePlan& p) {
 
 int plan_cases(const std::string& vectors) {
   json out = json::array();
-  for (const json& c : json::parse(read_text(vectors)).at("cases")) {
+  const json doc = json::parse(read_text(vectors));
+  for (const json& c : doc.at("cases")) {
     bluev::TilePlan p = bluev::plan_tiles(c.at("width").get<int>(), c.at("height").get<int>(), tiler_from(c.at("params")));
     out.push_back({{"id", c.at("id")}, {"plan", plan_json(p)}});
   }
