@@ -60,7 +60,9 @@ def test_tokenizer_eval_text_matches_hf(any_build, tokenizer_json):
 def test_tokenizer_chat_template_and_unicode(any_build, tokenizer_json, tiny_quant_artifacts, tmp_path):
     chat = json.loads((tiny_quant_artifacts / "manifest.json").read_text())["chat_template"]
     text = (
-        chat["prefix"] + "Naïve café — 東京タワー 🚀 it's 2024-05-17, x=3.14159!!\n\n\t  done" + chat["suffix"]
+        chat["prefix"]
+        + "Naïve café — 東京タワー 🚀 it's 2024-05-17, x=3.14159!!\n\n\t  done"
+        + chat["suffix"]
         + "<|endoftext|><|im_start|>user<|im_end|>"
     )
     (tmp_path / "t.txt").write_text(text, encoding="utf-8")
