@@ -10,13 +10,13 @@ SAMPLE  ?= artifacts/sample.png
 TEST_WORKERS ?= 2
 PYTEST_ARGS ?= -n $(TEST_WORKERS) --dist loadfile
 
-.PHONY: help install system-deps runner runner-arm64 peers export run-sample quant-report bench bench-adb tiles-table vectors schema manifests test android-unit android-kotlin lint clean
+.PHONY: help install system-deps runner runner-arm64-build runner-arm64 peers export run-sample quant-report bench bench-adb tiles-table vectors schema manifests test android-unit android-kotlin lint clean
 
 help:
 	@echo "make system-deps  Debian packages the tests need (adb, junit4, a JDK, npm)"
 	@echo "make install      create .venv and install bluev (CPU torch 2.13.0, executorch 1.5.1)"
 	@echo "make runner       build bluev-runner (C++, runtime/native) for this host into build/native/host"
-	@echo "make runner-arm64 cross-build bluev-runner for aarch64 and run its checks under qemu-aarch64"
+	@echo "make runner-arm64 cross-build bluev-runner for aarch64 and run its checks (models too) under qemu-aarch64"
 	@echo "make export       export the $(PRESET) preset to $(OUT)"
 	@echo "make run-sample   answer a prompt about a sample image with the exported artifacts"
 	@echo "make quant-report what the default recipe costs: smollm2 LLM, tiny and bluelm-v-3b vision"
@@ -134,7 +134,8 @@ NATIVE_BUILD  := build/native
 ET_VERSION    := 1.5.1
 ARM64_WHEEL   := $(NATIVE_BUILD)/aarch64-wheel
 ARM64_ET      := $(ARM64_WHEEL)/unpacked/executorch
-QEMU_ARM64    := qemu-aarch64 -L /usr/aarch64-linux-gnu
+# qemu-aarch64 with the cross toolchain's glibc (the script says why that matters)
+QEMU_ARM64    := runtime/native/tools/qemu-arm64
 runner: install
 	cmake -S runtime/native -B $(NATIVE_BUILD)/host -DCMAKE_BUILD_TYPE=Release \
 	  -DBLUEV_EXECUTORCH_DIR="$$($(PY) -c 'import executorch; print(list(executorch.__path__)[0])')" \
@@ -148,7 +149,7 @@ $(ARM64_ET)/share/cmake/executorch-config.cmake: | install
 	$(PY) -m zipfile -e $(ARM64_WHEEL)/executorch-$(ET_VERSION)-*.whl $(ARM64_WHEEL)/unpacked
 	test -f $@
 
-runner-arm64: install $(ARM64_ET)/share/cmake/executorch-config.cmake
+runner-arm64-build: install $(ARM64_ET)/share/cmake/executorch-config.cmake
 	cmake -S runtime/native -B $(NATIVE_BUILD)/arm64 -DCMAKE_BUILD_TYPE=Release \
 	  -DCMAKE_TOOLCHAIN_FILE=$(CURDIR)/runtime/native/cmake/aarch64-linux-gnu.cmake \
 	  -DBLUEV_EXECUTORCH_DIR=$(CURDIR)/$(ARM64_ET) \
@@ -157,8 +158,18 @@ runner-arm64: install $(ARM64_ET)/share/cmake/executorch-config.cmake
 	$(QEMU_ARM64) $(NATIVE_BUILD)/arm64/bluev-runner --help > /dev/null
 	$(QEMU_ARM64) $(NATIVE_BUILD)/arm64/bluev-native-check plan tests/data/tiling_vectors.json > /dev/null
 
-test: install runner runner-arm64
-	BLUEV_RUNNER_BUILD=$(NATIVE_BUILD) $(PY) -m pytest $(PYTEST_ARGS)
+# The arm64 build's checks under qemu: its parts, its llama kernels, and the models (tiny image +
+# prompt, smollm2 text, the static layout) with the same greedy tokens as the Python pipeline.
+# They export tiny and smollm2 first (BLUEV_TEST_CACHE=DIR keeps those exports between runs).
+runner-arm64: runner-arm64-build
+	BLUEV_RUNNER_BUILD=$(NATIVE_BUILD) $(PY) -m pytest tests/native -k arm64 -p no:cacheprovider
+
+# The suite's workers share one set of exports (tests/conftest.py export_once): a fresh folder
+# per run unless BLUEV_TEST_CACHE names one, so no worker exports what the other already has.
+test: install runner runner-arm64-build
+	@cache="$${BLUEV_TEST_CACHE:-$$(mktemp -d)}"; \
+	BLUEV_TEST_CACHE="$$cache" BLUEV_RUNNER_BUILD=$(NATIVE_BUILD) $(PY) -m pytest $(PYTEST_ARGS); status=$$?; \
+	[ -n "$$BLUEV_TEST_CACHE" ] || rm -rf "$$cache"; exit $$status
 	$(MAKE) --no-print-directory android-unit
 	$(MAKE) --no-print-directory android-kotlin
 

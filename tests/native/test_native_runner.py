@@ -1,26 +1,17 @@
-"""bluev-runner end to end: the same greedy tokens as the Python pipeline, one-line errors.
+"""bluev-runner (x86-64) end to end: the same greedy tokens as the Python pipeline, one-line errors.
 
-x86-64: the aarch64 build's ExecuTorch thread pool does not start under qemu-aarch64 7.2
-(docs/native-runner.md); its ExecuTorch-free parts run in test_native_parts.py."""
+The aarch64 build's runs on the models are in test_native_arm64.py."""
 
 from __future__ import annotations
 
 import json
 import shutil
-from pathlib import Path
 
 import pytest
 
 from bluev.runtime.pipeline import Pipeline
 
 PROMPT = "What is in this picture?"
-
-
-def runner_json(build, artifacts: Path, *args: str) -> tuple[str, dict]:
-    r = build.run("bluev-runner", "--artifacts", str(artifacts), "--stats-json", "--token-ids", *args)
-    assert r.returncode == 0, r.stderr[-3000:]
-    *text, stats = r.stdout.rstrip("\n").split("\n")
-    return "\n".join(text), json.loads(stats)
 
 
 @pytest.fixture(scope="module")
@@ -30,7 +21,7 @@ def python_image_answer(tiny_quant_artifacts, sample_image):
 
 
 def test_image_prompt_same_tokens_as_python(
-    host_build, tiny_quant_artifacts, sample_image, python_image_answer
+    runner_json, host_build, tiny_quant_artifacts, sample_image, python_image_answer
 ):
     text, stats = runner_json(
         host_build,
@@ -52,7 +43,7 @@ def test_image_prompt_same_tokens_as_python(
     assert stats["tiles"] > 1 and stats["image_encode_ms"] > 0 and stats["ttft_ms"] > 0
 
 
-def test_smollm2_text_same_tokens_as_python(host_build, smollm2_artifacts):
+def test_smollm2_text_same_tokens_as_python(runner_json, host_build, smollm2_artifacts):
     prompt, n = "What is the capital of France?", 8
     with Pipeline(smollm2_artifacts) as p:
         expect = p.generate(prompt, max_new_tokens=n)
@@ -62,7 +53,7 @@ def test_smollm2_text_same_tokens_as_python(host_build, smollm2_artifacts):
     assert stats["decode_tokens"] == expect.stats.decode_tokens and stats["tiles"] == 0
 
 
-def test_runs_report_medians(host_build, tiny_quant_artifacts):
+def test_runs_report_medians(runner_json, host_build, tiny_quant_artifacts):
     _, stats = runner_json(
         host_build,
         tiny_quant_artifacts,
@@ -81,7 +72,7 @@ def test_runs_report_medians(host_build, tiny_quant_artifacts):
     assert sorted(r["decode_tok_s"] for r in stats["runs"])[1] == stats["decode_tok_s"]
 
 
-def test_sampling_is_seeded(host_build, tiny_quant_artifacts):
+def test_sampling_is_seeded(runner_json, host_build, tiny_quant_artifacts):
     args = (
         "--prompt",
         "Hi",

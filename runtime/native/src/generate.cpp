@@ -23,7 +23,18 @@ Runner::Runner(const Manifest& m) : manifest_(m), tokenizer_(m.path(m.tokenizer_
 }
 
 int Runner::context(const Request& r) const {
-  return r.seq_len > 0 ? std::min(r.seq_len, manifest_.llm.max_seq_len) : manifest_.llm.max_seq_len;
+  return r.seq_len > 0 ? std::min(r.seq_len, llm_->context()) : llm_->context();
+}
+
+// A prompt of `total` tokens (`image_tokens` of them the picture's) must leave room to answer.
+void Runner::check_fits(int total, int image_tokens, const Request& r) const {
+  const std::string what = "prompt: " + std::to_string(total) + " tokens (" + std::to_string(image_tokens) +
+                           " of them image)";
+  if (total >= context(r)) throw BadInput(what + " is over the context of " + std::to_string(context(r)));
+  if (total > llm_->prompt_capacity()) {
+    throw BadInput(what + " is over the static layout's prefill capacity of " +
+                   std::to_string(llm_->prompt_capacity()) + " (whole chunks of " + std::to_string(llm_->chunk()) + ")");
+  }
 }
 
 // The chat template around one user turn (runtime/text.py ChatTemplate.segments): with an
@@ -41,11 +52,7 @@ void Runner::check(const Request& r) const {
     ImageFile f = open_image_file(r.image);
     image_tokens = plan_tiles(f.upright_width(), f.upright_height(), manifest_.vision.tiler).image_tokens();
   }
-  int total = prompt_tokens(r, image_tokens);
-  if (total >= context(r)) {
-    throw BadInput("prompt: " + std::to_string(total) + " tokens (" + std::to_string(image_tokens) +
-                   " of them image) is over the context of " + std::to_string(context(r)));
-  }
+  check_fits(prompt_tokens(r, image_tokens), image_tokens, r);
 }
 
 std::vector<float> Runner::encode_image(const std::string& path, Stats& stats) {
@@ -67,11 +74,7 @@ std::vector<float> Runner::prompt_embeddings(const Request& r, const std::vector
   const bool with_image = !r.image.empty();
   std::vector<int64_t> before = tokenizer_.encode(with_image ? c.prefix : c.prefix + r.prompt + c.suffix);
   std::vector<int64_t> after = with_image ? tokenizer_.encode(r.prompt + c.suffix) : std::vector<int64_t>{};
-  const int total = int(before.size() + after.size()) + image_tokens;
-  if (total >= context(r)) {
-    throw BadInput("prompt: " + std::to_string(total) + " tokens (" + std::to_string(image_tokens) +
-                   " of them image) is over the context of " + std::to_string(context(r)));
-  }
+  check_fits(int(before.size() + after.size()) + image_tokens, image_tokens, r);
   std::vector<float> embeds;
   if (!before.empty()) embeds = llm_->embed(before);
   embeds.insert(embeds.end(), image.begin(), image.end());
@@ -95,9 +98,10 @@ Generation Runner::generate(const Request& r, const std::function<void(const std
   const int budget = std::min(r.max_new_tokens, context(r) - n_prompt);
   Sampler choose(r.sampler);
 
+  llm_->reset();
   auto started = Clock::now();
   std::vector<float> logits;
-  const int chunk = manifest_.llm.chunk_size;
+  const int chunk = llm_->chunk();
   for (int start = 0; start < n_prompt; start += chunk) {
     logits = llm_->step(embeds.data() + size_t(start) * dim, std::min(chunk, n_prompt - start), start);
   }
@@ -105,6 +109,7 @@ Generation Runner::generate(const Request& r, const std::function<void(const std
   stats.prefill_tokens = n_prompt;
   StreamDecoder stream(tokenizer_);
   int64_t token = choose(logits);
+  if (r.keep_logits) g.logits.push_back(logits);
   stats.ttft_ms = ms_since(t0);
   stats.stop_reason = budget == r.max_new_tokens ? "max_new_tokens" : "context_full";
   const std::unordered_set<int64_t> eos(manifest_.eos_ids.begin(), manifest_.eos_ids.end());
@@ -119,6 +124,7 @@ Generation Runner::generate(const Request& r, const std::function<void(const std
     if (!piece.empty() && on_text) on_text(piece);
     if (step == budget - 1) break;
     logits = llm_->decode(token, pos);
+    if (r.keep_logits) g.logits.push_back(logits);
     stats.decode_tokens += 1;
     pos += 1;
     token = choose(logits);

@@ -21,12 +21,14 @@ struct Request {
   std::string image;  // empty: text only
   int max_new_tokens = 128;
   int seq_len = 0;  // 0: the manifest's max_seq_len
+  bool keep_logits = false;  // record every step's logits (the check tool compares layouts with them)
   SamplerConfig sampler;
 };
 
 struct Generation {
   std::string text;
   std::vector<int64_t> token_ids;
+  std::vector<std::vector<float>> logits;  // with keep_logits: after the prefill, then each decode
   Stats stats;
 };
 
@@ -41,6 +43,7 @@ class Runner {
 
  private:
   int context(const Request& r) const;
+  void check_fits(int total, int image_tokens, const Request& r) const;
   int prompt_tokens(const Request& r, int image_tokens) const;
   std::vector<float> encode_image(const std::string& path, Stats& stats);
   std::vector<float> prompt_embeddings(const Request& r, const std::vector<float>& image, int image_tokens);

@@ -6,16 +6,19 @@
 namespace bluev {
 namespace {
 
-// export/llm.py: `token_embedding` [1, n] int64 -> [1, n, dim]; `prefill` (embeddings
+// The dynamic layout, export/llm.py: `token_embedding` [1, n] int64 -> [1, n, dim]; `prefill` (embeddings
 // [1, n, dim], start_pos [1] int64) -> logits, with the KV cache a mutable buffer inside the
 // program. Decode is the same method with one embedding: one loaded method, one cache.
-class XnnpackKvLayout : public LlmLayout {
+class DynamicLayout : public LlmLayout {
  public:
-  explicit XnnpackKvLayout(const Manifest& m) : info_(m.llm), path_(m.path(m.llm.file)) {
+  explicit DynamicLayout(const Manifest& m) : info_(m.llm), path_(m.path(m.llm.file)) {
     std::vector<std::string> methods{info_.embed_method, info_.prefill_method};
     if (info_.decode_method != info_.prefill_method) methods.push_back(info_.decode_method);
     program_ = load_program(path_, methods);
   }
+
+  int context() const override { return info_.max_seq_len; }
+  int chunk() const override { return info_.chunk_size; }
 
   std::vector<float> embed(const std::vector<int64_t>& ids) override {
     std::vector<int64_t> copy(ids);
@@ -53,6 +56,9 @@ class XnnpackKvLayout : public LlmLayout {
 
 }  // namespace
 
-std::unique_ptr<LlmLayout> open_llm(const Manifest& m) { return std::make_unique<XnnpackKvLayout>(m); }
+std::unique_ptr<LlmLayout> open_llm(const Manifest& m) {
+  if (m.llm.is_static()) return open_static_llm(m);
+  return std::make_unique<DynamicLayout>(m);
+}
 
 }  // namespace bluev

@@ -1,10 +1,12 @@
-// The only file that knows manifest.json's keys (see manifest.h).
+// The only file that knows manifest.json's keys (see manifest.h; the schema is
+// docs/manifest.schema.json, generated from runtime/manifest.py).
 #include "manifest.h"
 
 #include <sys/stat.h>
 
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "errors.h"
 #include "sha256.h"
@@ -35,23 +37,13 @@ const json& need(const json& obj, const char* key, const std::string& where) {
   return obj.at(key);
 }
 
-void check_file(const Manifest& m, const std::string& role, const json& entry, bool verify,
-                const std::string& where) {
-  std::string file = need(entry, "file", where).get<std::string>();
-  std::string path = m.path(file);
-  if (!is_file(path)) throw BadInput(path + ": missing (" + role + " named by the manifest)");
-  if (verify && sha256_file(path) != need(entry, "sha256", where).get<std::string>()) {
-    throw BadInput(path + ": sha256 does not match the manifest (corrupt or replaced file)");
-  }
+bool present(const json& obj, const char* key) {
+  return obj.is_object() && obj.contains(key) && !obj.at(key).is_null();
 }
 
-void check_backend(const Manifest& m, const json& comp, const std::string& name) {
-  std::string backend = comp.value("backend", "");
-  for (const char* ok : kCpuBackends) {
-    if (backend == ok) return;
-  }
-  throw BadInput(m.path(comp.value("file", name)) + ": built for backend '" + backend +
-                 "', which this CPU build of bluev-runner cannot run; export with --backend xnnpack");
+FileRef file_ref(const std::string& role, const json& entry, const std::string& where) {
+  return {role, need(entry, "file", where).get<std::string>(), need(entry, "sha256", where).get<std::string>(),
+          entry.value("backend", "")};
 }
 
 TilerParams read_tiler(const json& t, const std::string& where) {
@@ -63,7 +55,7 @@ TilerParams read_tiler(const json& t, const std::string& where) {
   p.max_tiles = need(t, "max_tiles", where).get<int>();
   p.thumbnail = need(t, "thumbnail", where).get<bool>();
   p.tokens_per_tile = need(t, "tokens_per_tile", where).get<int>();
-  if (t.contains("grids") && t.at("grids").is_array()) {
+  if (present(t, "grids")) {  // format 2 writes the candidates out; null: the tiler's own rule
     p.has_grids = true;
     for (const auto& g : t.at("grids")) p.grids.emplace_back(g.at(0).get<int>(), g.at(1).get<int>());
   }
@@ -72,55 +64,88 @@ TilerParams read_tiler(const json& t, const std::string& where) {
 
 void read_vision(Manifest& m, const json& j, const std::string& where) {
   const json& comps = j.at("components");
-  if (!comps.contains("vision_encoder") || !comps.contains("projector")) return;
-  const json& v = need(j, "vision", where);
+  if (!comps.contains("vision_encoder") || !comps.contains("projector") || !present(j, "vision")) return;
+  const json& v = j.at("vision");
   m.has_vision = true;
   m.vision.encoder_file = need(comps.at("vision_encoder"), "file", where).get<std::string>();
   m.vision.projector_file = need(comps.at("projector"), "file", where).get<std::string>();
   m.vision.tiler = read_tiler(need(v, "tiler", where), where);
   m.vision.max_batch = need(v, "max_batch", where).get<int>();
-  m.vision.fixed_batch = v.value("fixed_batch", false);
-  if (v.contains("normalize")) {
-    for (int c = 0; c < 3; ++c) {
-      m.vision.mean[c] = v.at("normalize").at("mean").at(c).get<float>();
-      m.vision.std[c] = v.at("normalize").at("std").at(c).get<float>();
-    }
+  m.vision.fixed_batch = need(v, "fixed_batch", where).get<bool>();
+  const json& norm = need(v, "normalize", where);
+  for (int c = 0; c < 3; ++c) {
+    m.vision.mean[c] = norm.at("mean").at(c).get<float>();
+    m.vision.std[c] = norm.at("std").at(c).get<float>();
   }
 }
 
 void read_llm(Manifest& m, const json& j, const std::string& where) {
   const json& comps = j.at("components");
-  if (!comps.contains("llm") || !j.contains("llm") || j.at("llm").is_null()) return;
+  if (!comps.contains("llm") || !present(j, "llm")) return;
   const json& l = j.at("llm");
   const json& methods = need(l, "methods", where);
-  if (methods.value("embed", json()).is_null()) {
-    throw BadInput(where + ": the LLM has no embedding method (an NPU layout); this runner reads "
-                           "the XNNPACK layout only");
-  }
   m.has_llm = true;
-  m.llm.file = need(comps.at("llm"), "file", where).get<std::string>();
-  m.llm.embed_method = methods.at("embed").get<std::string>();
-  m.llm.prefill_method = need(methods, "prefill", where).get<std::string>();
-  m.llm.decode_method = need(methods, "decode", where).get<std::string>();
-  m.llm.chunk_size = need(l, "chunk_size", where).get<int>();
-  m.llm.max_seq_len = need(l, "max_seq_len", where).get<int>();
-  m.llm.dim = need(l, "dim", where).get<int>();
-  m.llm.vocab_size = need(l, "vocab_size", where).get<int>();
+  LlmInfo& info = m.llm;
+  info.file = need(comps.at("llm"), "file", where).get<std::string>();
+  info.backend = comps.at("llm").value("backend", "");
+  info.layout = need(l, "layout", where).get<std::string>();
+  if (info.layout != "dynamic" && info.layout != "static") {
+    throw BadInput(where + ": llm.layout '" + info.layout + "': this bluev-runner runs \"dynamic\" and \"static\"");
+  }
+  info.embed_method = present(methods, "embed") ? methods.at("embed").get<std::string>() : "";
+  if (info.layout == "dynamic" && info.embed_method.empty()) {
+    throw BadInput(where + ": the dynamic LLM layout needs llm.methods.embed");
+  }
+  info.prefill_method = need(methods, "prefill", where).get<std::string>();
+  info.decode_method = need(methods, "decode", where).get<std::string>();
+  info.chunk_size = need(l, "chunk_size", where).get<int>();
+  info.max_seq_len = need(l, "max_seq_len", where).get<int>();
+  info.dim = need(l, "dim", where).get<int>();
+  info.vocab_size = need(l, "vocab_size", where).get<int>();
+  info.n_layers = need(l, "n_layers", where).get<int>();
+  info.n_heads = need(l, "n_heads", where).get<int>();
+  info.n_kv_heads = need(l, "n_kv_heads", where).get<int>();
 }
 
-}  // namespace
-
-Manifest read_manifest(const std::string& dir, bool verify) {
-  if (!is_dir(dir)) throw BadInput(dir + ": no such artifact directory (run `bluev export --out " + dir + "`)");
-  std::string where = dir + "/manifest.json";
-  if (!is_file(where)) throw BadInput(where + ": missing; not a bluev artifact directory");
-  json j;
-  try {
-    std::ifstream in(where);
-    j = json::parse(in);
-  } catch (const json::exception& e) {
-    throw BadInput(where + ": unreadable JSON (" + std::string(e.what()) + ")");
+// The inputs export/mediatek/graphs.py input_names() gives, in order: what StaticLayout feeds.
+std::vector<std::string> static_inputs(int n_layers) {
+  std::vector<std::string> names{"embeddings", "mask", "rope"};
+  for (const char* kind : {"k_cache_", "v_cache_"}) {
+    for (int i = 0; i < n_layers; ++i) names.push_back(kind + std::to_string(i));
   }
+  return names;
+}
+
+void read_static(Manifest& m, const json& j, const std::string& where) {
+  if (!m.has_llm || !m.llm.is_static()) return;
+  const json& n = need(j, "npu", where);  // the static layout's facts
+  StaticInfo& s = m.static_layout;
+  m.has_static = true;
+  s.soc = present(n, "soc") ? n.at("soc").get<std::string>() : "";
+  s.chunk = need(n, "chunk", where).get<int>();
+  s.cache_len = need(n, "cache_len", where).get<int>();
+  s.inputs = need(n, "inputs", where).get<std::vector<std::string>>();
+  s.mask_value = need(n, "mask_value", where).get<float>();
+  s.rope_theta = need(n, "rope_theta", where).get<double>();
+  const json& table = need(n, "embedding", where);
+  s.embedding_file = need(table, "file", where).get<std::string>();
+  s.embedding_shape = need(table, "shape", where).get<std::vector<int64_t>>();
+  s.embedding_dtype = need(table, "dtype", where).get<std::string>();
+  m.files.push_back(file_ref("token_embedding", table, where));
+  if (s.inputs != static_inputs(m.llm.n_layers)) {
+    throw BadInput(where + ": npu.inputs are not embeddings, mask, rope, then the key and value caches of " +
+                   std::to_string(m.llm.n_layers) + " layers: a calling convention this runner does not know");
+  }
+  const std::vector<int64_t> shape{m.llm.vocab_size, m.llm.dim};
+  if (s.embedding_dtype != "float32" || s.embedding_shape != shape) {
+    throw BadInput(where + ": npu.embedding must be float32 [vocab_size, dim]");
+  }
+  if (s.chunk < 2 || s.cache_len < s.chunk || m.llm.dim % m.llm.n_heads || m.llm.n_heads % m.llm.n_kv_heads) {
+    throw BadInput(where + ": npu.chunk/cache_len or the LLM's head counts do not fit the static layout");
+  }
+}
+
+void check_format(const json& j, const std::string& where) {
   if (!j.is_object() || j.value("format", json()).dump() != json(kManifestFormat).dump()) {
     throw BadInput(where + ": not a bluev manifest (format " +
                    (j.is_object() ? j.value("format", json()).dump() : std::string("none")) + ")");
@@ -130,33 +155,77 @@ Manifest read_manifest(const std::string& dir, bool verify) {
                    ", this bluev-runner reads " + std::to_string(kManifestFormatVersion) +
                    "; re-export with this version");
   }
-  Manifest m;
-  m.root = dir;
+}
+
+// Backends this CPU build cannot run get a refusal that says where they do run.
+void check_backend(const Manifest& m, const FileRef& f) {
+  for (const char* ok : kCpuBackends) {
+    if (f.backend == ok) return;
+  }
+  std::string why = "export with --backend xnnpack";
+  if (f.backend == "mediatek") {
+    why = "the MediaTek NPU programs need bluev-runner built with ExecuTorch's NeuroPilot backend, on a "
+          "Dimensity phone (docs/native-runner.md)";
+  }
+  throw BadInput(m.path(f.file) + ": built for backend '" + f.backend +
+                 "', which this CPU build of bluev-runner cannot run; " + why);
+}
+
+}  // namespace
+
+Manifest parse_manifest(const std::string& text, const std::string& root, const std::string& where) {
+  json j;
   try {
-    m.preset = j.value("preset", "");
-    const json& comps = need(j, "components", where);
-    for (const auto& [name, comp] : comps.items()) {
-      check_file(m, name, comp, verify, where);
-      check_backend(m, comp, name);
+    j = json::parse(text);
+  } catch (const json::exception& e) {
+    throw BadInput(where + ": unreadable JSON (" + std::string(e.what()) + ")");
+  }
+  check_format(j, where);
+  Manifest m;
+  m.root = root;
+  try {
+    m.preset = need(j, "preset", where).get<std::string>();
+    for (const auto& [name, comp] : need(j, "components", where).items()) {
+      m.files.push_back(file_ref(name, comp, where));
     }
     const json& tok = need(j, "tokenizer", where);
-    check_file(m, "tokenizer", tok, verify, where);
+    m.files.push_back(file_ref("tokenizer", tok, where));
     m.tokenizer_file = tok.at("file").get<std::string>();
     read_vision(m, j, where);
     read_llm(m, j, where);
+    read_static(m, j, where);
     const json& chat = need(j, "chat_template", where);
     m.chat.prefix = need(chat, "prefix", where).get<std::string>();
     m.chat.suffix = need(chat, "suffix", where).get<std::string>();
-    m.chat.image_position = chat.value("image_position", "before_prompt");
+    m.chat.image_position = need(chat, "image_position", where).get<std::string>();
     for (const auto& id : need(need(j, "special_tokens", where), "eos_ids", where)) {
       m.eos_ids.push_back(id.get<int64_t>());
     }
   } catch (const json::exception& e) {
     throw BadInput(where + ": unexpected value (" + std::string(e.what()) + ")");
   }
+  return m;
+}
+
+Manifest read_manifest(const std::string& dir, bool verify) {
+  if (!is_dir(dir)) throw BadInput(dir + ": no such artifact directory (run `bluev export --out " + dir + "`)");
+  std::string where = dir + "/manifest.json";
+  if (!is_file(where)) throw BadInput(where + ": missing; not a bluev artifact directory");
+  std::ifstream in(where);
+  std::stringstream text;
+  text << in.rdbuf();
+  Manifest m = parse_manifest(text.str(), dir, where);
   if (!m.has_llm) {
     throw BadInput(dir + ": vision-only artifacts (exported with --components vision) have no LLM; "
                          "export without --components to answer prompts");
+  }
+  for (const FileRef& f : m.files) {
+    const std::string path = m.path(f.file);
+    if (!is_file(path)) throw BadInput(path + ": missing (" + f.role + " named by the manifest)");
+    if (!f.backend.empty()) check_backend(m, f);
+    if (verify && sha256_file(path) != f.sha256) {
+      throw BadInput(path + ": sha256 does not match the manifest (corrupt or replaced file)");
+    }
   }
   return m;
 }

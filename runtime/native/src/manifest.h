@@ -2,6 +2,7 @@
 // assemble_manifest). All reading of the manifest's JSON keys lives in manifest.cpp.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <utility>
 #include <vector>
@@ -30,17 +31,41 @@ struct VisionInfo {
   float std[3] = {0.5f, 0.5f, 0.5f};
 };
 
-// The XNNPACK layout: `embed` looks token ids up, `prefill` runs a chunk of embeddings at
-// start_pos on the KV cache held inside the program; decode is `decode` (= prefill) with one.
+// The LLM program (manifest "llm"). Two layouts (runtime/manifest.py Llm.layout):
+//   dynamic: `embed` looks token ids up, `prefill` runs 1..chunk embeddings at start_pos on the KV
+//            cache held inside the program; decode is `decode` (= prefill) with one embedding.
+//   static:  the NPU's fixed-shape programs, `prefill` (t = chunk) and `decode` (t = 1), with
+//            caches, mask and rope rows as inputs (StaticInfo); no embedding method.
 struct LlmInfo {
   std::string file;
-  std::string embed_method;
+  std::string backend;
+  std::string layout;        // "dynamic" | "static"
+  std::string embed_method;  // empty for the static layout
   std::string prefill_method;
   std::string decode_method;
   int chunk_size = 0;
   int max_seq_len = 0;
   int dim = 0;
   int vocab_size = 0;
+  int n_layers = 0;
+  int n_heads = 0;
+  int n_kv_heads = 0;
+
+  bool is_static() const { return layout == "static"; }
+  int head_dim() const { return n_heads > 0 ? dim / n_heads : 0; }
+};
+
+// The static layout's calling convention (manifest "npu", export/static_layout.py).
+struct StaticInfo {
+  std::string soc;  // empty: the programs were lowered to a CPU backend (XNNPACK)
+  int chunk = 0;
+  int cache_len = 0;  // C: past tokens each cache holds, [1, n_kv_heads, C, head_dim]
+  std::vector<std::string> inputs;
+  float mask_value = -100.0f;
+  double rope_theta = 10000.0;
+  std::string embedding_file;  // raw [vocab, dim] table the runner looks tokens up in
+  std::vector<int64_t> embedding_shape;
+  std::string embedding_dtype;
 };
 
 struct ChatTemplateInfo {
@@ -49,14 +74,25 @@ struct ChatTemplateInfo {
   std::string image_position = "before_prompt";
 };
 
+// A file the runner reads, as the manifest names it.
+struct FileRef {
+  std::string role;     // component name, "tokenizer" or "token_embedding"
+  std::string file;     // relative to the artifact directory
+  std::string sha256;
+  std::string backend;  // components only
+};
+
 struct Manifest {
   std::string root;  // the artifact directory
+  std::vector<FileRef> files;
   std::string preset;
   std::string tokenizer_file;
   bool has_vision = false;
   VisionInfo vision;
   bool has_llm = false;
   LlmInfo llm;
+  bool has_static = false;
+  StaticInfo static_layout;
   ChatTemplateInfo chat;
   std::vector<int64_t> eos_ids;
 
@@ -64,10 +100,14 @@ struct Manifest {
 };
 
 constexpr const char* kManifestFormat = "bluev-artifacts";
-constexpr int kManifestFormatVersion = 1;
+constexpr int kManifestFormatVersion = 2;
 
-// Reads and checks <dir>/manifest.json: format and version, every named file present and (with
-// verify) matching its sha256, backends this CPU runner can run. Throws BadInput (one line).
+// The manifest's fields, checked for format, version and types but not against any file: what
+// the check tool compares with runtime/manifest.py. Throws BadInput (one line) naming `where`.
+Manifest parse_manifest(const std::string& text, const std::string& root, const std::string& where);
+
+// Reads and checks <dir>/manifest.json: parse_manifest, then every file the runner uses present
+// and (with verify) matching its sha256, and backends this CPU build can run. Throws BadInput.
 Manifest read_manifest(const std::string& dir, bool verify);
 
 }  // namespace bluev
