@@ -219,10 +219,12 @@ Manifest read_manifest(const std::string& dir, bool verify) {
     throw BadInput(dir + ": vision-only artifacts (exported with --components vision) have no LLM; "
                          "export without --components to answer prompts");
   }
+  for (const FileRef& f : m.files) {  // first: a set for another backend is refused as such
+    if (!f.backend.empty()) check_backend(m, f);
+  }
   for (const FileRef& f : m.files) {
     const std::string path = m.path(f.file);
     if (!is_file(path)) throw BadInput(path + ": missing (" + f.role + " named by the manifest)");
-    if (!f.backend.empty()) check_backend(m, f);
     if (verify && sha256_file(path) != f.sha256) {
       throw BadInput(path + ": sha256 does not match the manifest (corrupt or replaced file)");
     }
