@@ -37,7 +37,15 @@ def test_image_prompt_same_tokens_as_python(
     assert stats["token_ids"] == expect.token_ids, host_build.name
     assert text == expect.text
     py = expect.stats.to_dict()
-    for key in ("tiles", "prefill_tokens", "decode_tokens", "stop_reason", "generated_tokens"):
+    for key in (
+        "tiles",
+        "grid",
+        "image_tokens",
+        "prefill_tokens",
+        "decode_tokens",
+        "stop_reason",
+        "generated_tokens",
+    ):
         assert stats[key] == py[key], key
     assert set(py) <= set(stats)  # every key of `bluev run --json` stats
     assert stats["tiles"] > 1 and stats["image_encode_ms"] > 0 and stats["ttft_ms"] > 0

@@ -65,6 +65,10 @@ std::vector<float> Runner::encode_image(const std::string& path, Stats& stats) {
     embeds.insert(embeds.end(), part.begin(), part.end());
   }
   stats.tiles = tiled.plan.images_to_encode();
+  stats.has_image = true;
+  stats.grid_m = tiled.plan.grid_m;
+  stats.grid_n = tiled.plan.grid_n;
+  stats.image_tokens = tiled.plan.image_tokens();
   stats.image_encode_ms = ms_since(started);
   return embeds;
 }

@@ -17,7 +17,7 @@ double rate(int n, double ms) { return ms > 0 ? round_to(n / (ms / 1000.0), 2) :
 }  // namespace
 
 nlohmann::json Stats::to_json() const {
-  return {
+  nlohmann::json out = {
       {"tiles", tiles},
       {"image_encode_ms", round_to(image_encode_ms, 2)},
       {"prefill_tokens", prefill_tokens},
@@ -29,6 +29,11 @@ nlohmann::json Stats::to_json() const {
       {"stop_reason", stop_reason},
       {"generated_tokens", generated_tokens},
   };
+  if (has_image) {
+    out["grid"] = {grid_m, grid_n};
+    out["image_tokens"] = image_tokens;
+  }
+  return out;
 }
 
 nlohmann::json summarise(const std::vector<Stats>& runs) {

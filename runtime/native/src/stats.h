@@ -17,6 +17,9 @@ struct Stats {
   double peak_rss_mb = 0;
   std::string stop_reason;
   int generated_tokens = 0;
+  // with an image only, as the Python pipeline adds them: the grid (columns, rows) and its tokens
+  bool has_image = false;
+  int grid_m = 0, grid_n = 0, image_tokens = 0;
 
   nlohmann::json to_json() const;
 };
