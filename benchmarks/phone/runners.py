@@ -101,6 +101,8 @@ def parse_native_output(serial: str, out: str) -> dict:
     if not isinstance(stats, dict) or not set(NATIVE_KEYS) <= set(stats):
         last = lines[-1][:80] if lines else "nothing"
         raise DeviceError(serial, f"bluev-runner's last line is not its --stats-json object (got {last!r})")
+    if not stats.get("tiles"):  # a text run encodes no image: no image metric in the report
+        stats["image_encode_ms"] = None
     hwm_mb = round(int(marks.get("hwm_kb", 0)) / 1024.0, 1)
     # the runner reads its own VmHWM at the end; the sampled one can only be later or equal
     stats["peak_rss_mb"] = max(float(stats.get("peak_rss_mb") or 0.0), hwm_mb) or None

@@ -457,5 +457,7 @@ def test_native_stats_line_to_stats():
     s = parse_native_output("S", out)
     assert s["decode_tok_s"] == 24.5 and s["image_encode_ms"] == 812.5 and s["tiles"] == 5
     assert s["peak_rss_mb"] == 2048.0  # the sampled VmHWM is the later reading
+    text = parse_native_output("S", out.replace('"tiles":5', '"tiles":0'))
+    assert text["image_encode_ms"] is None  # a text run has no image metric
     with pytest.raises(DeviceError, match="S: runner exited with status 2: bluev-runner: error: x.png"):
         parse_native_output("S", "bluev-runner: error: x.png: no such image file\n__bluev_status=2\n")
