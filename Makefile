@@ -10,11 +10,13 @@ SAMPLE  ?= artifacts/sample.png
 TEST_WORKERS ?= 2
 PYTEST_ARGS ?= -n $(TEST_WORKERS) --dist loadfile
 
-.PHONY: help install system-deps peers export run-sample quant-report bench bench-adb tiles-table vectors schema manifests test android-unit android-kotlin lint clean
+.PHONY: help install system-deps runner runner-arm64-build runner-arm64 peers export run-sample quant-report bench bench-adb tiles-table vectors schema manifests test android-unit android-kotlin lint clean
 
 help:
 	@echo "make system-deps  Debian packages the tests need (adb, junit4, a JDK, npm)"
 	@echo "make install      create .venv and install bluev (CPU torch 2.13.0, executorch 1.5.1)"
+	@echo "make runner       build bluev-runner (C++, runtime/native) for this host into build/native/host"
+	@echo "make runner-arm64 cross-build bluev-runner for aarch64 and run its checks (models too) under qemu-aarch64"
 	@echo "make export       export the $(PRESET) preset to $(OUT)"
 	@echo "make run-sample   answer a prompt about a sample image with the exported artifacts"
 	@echo "make quant-report what the default recipe costs: smollm2 LLM, tiny and bluelm-v-3b vision"
@@ -33,23 +35,30 @@ help:
 install: system-deps $(VENV)/.installed
 
 # Debian packages the tests use for real: the adb client (phone benchmark), JUnit 4 and a JDK
-# (the app's plain-Java logic), npm (installs the Kotlin compiler for android-kotlin).
-# Installed when missing and we are root (CI); otherwise the command to run is printed and
+# (the app's plain-Java logic), npm (installs the Kotlin compiler for android-kotlin), and what
+# bluev-runner builds with (runtime/native: CMake, PCRE2, nlohmann-json, libjpeg-turbo, libpng)
+# for this host and, through multiarch, for arm64 with the cross compiler and qemu-user to run
+# it. Installed when missing and we are root (CI); otherwise the command to run is printed and
 # the step fails.
 SYSTEM_DEPS := adb junit4 openjdk-17-jdk-headless npm
+NATIVE_DEPS := cmake g++ libpcre2-dev nlohmann-json3-dev libjpeg62-turbo-dev libpng-dev
+ARM64_DEPS  := g++-aarch64-linux-gnu qemu-user libpcre2-dev:arm64 libjpeg62-turbo-dev:arm64 libpng-dev:arm64 zlib1g-dev:arm64
 system-deps:
 	@missing=""; \
 	command -v adb >/dev/null || missing="$$missing adb"; \
 	test -f /usr/share/java/junit4.jar || missing="$$missing junit4"; \
 	command -v javac >/dev/null || missing="$$missing openjdk-17-jdk-headless"; \
 	command -v npm >/dev/null || missing="$$missing npm"; \
+	for p in $(NATIVE_DEPS) $(ARM64_DEPS); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || missing="$$missing $$p"; \
+	done; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	    echo "installing Debian packages:$$missing"; \
-	    (apt-get install -y -qq $$missing >/dev/null 2>&1 || \
-	     (apt-get update -qq >/dev/null && apt-get install -y -qq $$missing >/dev/null)); \
+	    dpkg --print-foreign-architectures | grep -qx arm64 || dpkg --add-architecture arm64; \
+	    apt-get update -qq >/dev/null && apt-get install -y -qq $$missing >/dev/null; \
 	  else \
-	    echo "missing Debian packages:$$missing; run: sudo apt-get install$$missing" >&2; exit 1; \
+	    echo "missing Debian packages:$$missing; run: sudo dpkg --add-architecture arm64 && sudo apt-get update && sudo apt-get install$$missing" >&2; exit 1; \
 	  fi; \
 	fi
 
@@ -118,8 +127,49 @@ bench-adb: install
 	test -f $(OUT)/manifest.json || $(MAKE) export
 	$(BLUEV) bench adb --artifacts $(OUT) $(BENCH_ADB_ARGS)
 
-test: install
-	$(PY) -m pytest $(PYTEST_ARGS)
+# bluev-runner (runtime/native, docs/native-runner.md). CMake builds incrementally, so a second
+# `make runner` is instant. The host build links the executorch wheel in .venv; the arm64 one
+# PyPI's aarch64 wheel of the same version, unpacked under build/native/ (git-ignored).
+NATIVE_BUILD  := build/native
+ET_VERSION    := 1.5.1
+ARM64_WHEEL   := $(NATIVE_BUILD)/aarch64-wheel
+ARM64_ET      := $(ARM64_WHEEL)/unpacked/executorch
+# qemu-aarch64 with the cross toolchain's glibc (the script says why that matters)
+QEMU_ARM64    := runtime/native/tools/qemu-arm64
+runner: install
+	cmake -S runtime/native -B $(NATIVE_BUILD)/host -DCMAKE_BUILD_TYPE=Release \
+	  -DBLUEV_EXECUTORCH_DIR="$$($(PY) -c 'import executorch; print(list(executorch.__path__)[0])')" \
+	  > $(NATIVE_BUILD)-host-cmake.log || { cat $(NATIVE_BUILD)-host-cmake.log; exit 1; }
+	cmake --build $(NATIVE_BUILD)/host -j $$(nproc)
+
+$(ARM64_ET)/share/cmake/executorch-config.cmake: | install
+	rm -rf $(ARM64_WHEEL) && mkdir -p $(ARM64_WHEEL)
+	$(PY) -m pip download --quiet --no-deps --only-binary=:all: --platform manylinux_2_28_aarch64 \
+	  --python-version 3.11 executorch==$(ET_VERSION) -d $(ARM64_WHEEL)
+	$(PY) -m zipfile -e $(ARM64_WHEEL)/executorch-$(ET_VERSION)-*.whl $(ARM64_WHEEL)/unpacked
+	test -f $@
+
+runner-arm64-build: install $(ARM64_ET)/share/cmake/executorch-config.cmake
+	cmake -S runtime/native -B $(NATIVE_BUILD)/arm64 -DCMAKE_BUILD_TYPE=Release \
+	  -DCMAKE_TOOLCHAIN_FILE=$(CURDIR)/runtime/native/cmake/aarch64-linux-gnu.cmake \
+	  -DBLUEV_EXECUTORCH_DIR=$(CURDIR)/$(ARM64_ET) \
+	  > $(NATIVE_BUILD)-arm64-cmake.log || { cat $(NATIVE_BUILD)-arm64-cmake.log; exit 1; }
+	cmake --build $(NATIVE_BUILD)/arm64 -j $$(nproc)
+	$(QEMU_ARM64) $(NATIVE_BUILD)/arm64/bluev-runner --help > /dev/null
+	$(QEMU_ARM64) $(NATIVE_BUILD)/arm64/bluev-native-check plan tests/data/tiling_vectors.json > /dev/null
+
+# The arm64 build's checks under qemu: its parts, its llama kernels, and the models (tiny image +
+# prompt, smollm2 text, the static layout) with the same greedy tokens as the Python pipeline.
+# They export tiny and smollm2 first (BLUEV_TEST_CACHE=DIR keeps those exports between runs).
+runner-arm64: runner-arm64-build
+	BLUEV_RUNNER_BUILD=$(NATIVE_BUILD) $(PY) -m pytest tests/native -k arm64 -p no:cacheprovider
+
+# The suite's workers share one set of exports (tests/conftest.py export_once): a fresh folder
+# per run unless BLUEV_TEST_CACHE names one, so no worker exports what the other already has.
+test: install runner runner-arm64-build
+	@cache="$${BLUEV_TEST_CACHE:-$$(mktemp -d)}"; \
+	BLUEV_TEST_CACHE="$$cache" BLUEV_RUNNER_BUILD=$(NATIVE_BUILD) $(PY) -m pytest $(PYTEST_ARGS); status=$$?; \
+	[ -n "$$BLUEV_TEST_CACHE" ] || rm -rf "$$cache"; exit $$status
 	$(MAKE) --no-print-directory android-unit
 	$(MAKE) --no-print-directory android-kotlin
 

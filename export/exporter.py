@@ -25,6 +25,7 @@ from bluev.export.programs import (
     stock_text_programs,
     vision_programs,
 )
+from bluev.export.static_layout import static_programs, static_section, write_embedding
 from bluev.export.writer import (
     ArtifactWriter,
     ProgramResult,
@@ -34,7 +35,7 @@ from bluev.export.writer import (
 )
 from bluev.quant.apply import check_model_widths, quantize_llm_, quantize_vision_
 from bluev.quant.recipes import Recipe
-from bluev.runtime.manifest import Manifest
+from bluev.runtime.manifest import Manifest, Npu
 
 
 def export(opts: ExportOptions) -> Manifest:
@@ -45,9 +46,9 @@ def export(opts: ExportOptions) -> Manifest:
     progress = Progress(steps=steps)
     model, build_seconds = build_for_export(opts, progress)
     with ArtifactWriter(opts.out) as writer:
-        results = export_components(model, opts, writer, progress)
+        results, static = export_components(model, opts, writer, progress)
         started = progress.step("writing tokenizer and manifest")
-        manifest = assemble_manifest(model, opts, writer, results, build_seconds)
+        manifest = assemble_manifest(model, opts, writer, results, build_seconds, static)
         writer.commit(manifest)
         progress.finish(started)
     return manifest
@@ -96,12 +97,18 @@ def quantize_model(model: BuiltModel, recipe: Recipe, progress: Progress) -> Non
 
 def export_components(
     model: BuiltModel, opts: ExportOptions, writer: ArtifactWriter, progress: Progress
-) -> list[ProgramResult]:
-    """vision_encoder.pte and projector.pte (multimodal), llm.pte, stock_runner.pte (if asked)."""
+) -> tuple[list[ProgramResult], Npu | None]:
+    """vision_encoder.pte and projector.pte (multimodal), llm.pte, stock_runner.pte (if asked);
+    and, for the static LLM layout, its manifest section (the token table is written with it)."""
     results: list[ProgramResult] = []
+    static: Npu | None = None
 
-    def write(name: str, programs: dict, started: float, meta: dict | None = None) -> None:
-        buffer, coverage = lower(programs, opts.backend, meta, share_mutable_buffers=name != "projector")
+    def write(
+        name: str, programs: dict, started: float, meta: dict | None = None, own_io: bool = False
+    ) -> None:
+        buffer, coverage = lower(
+            programs, opts.backend, meta, share_mutable_buffers=name != "projector", runner_owns_io=own_io
+        )
         results.append(writer.program(name, buffer, coverage, programs, started))
         progress.finish(started, f", {coverage.text()} ops delegated")
 
@@ -115,12 +122,22 @@ def export_components(
         width, patches = model.tower.embeddings.config.hidden_size, model.tower.embeddings.num_patches
         write("projector", projector_programs(model.projector, patches, width, max_batch, fixed), started)
     if model.llm is None:
-        return results
+        return results, static
 
     chunk = model.preset.chunk_size
-    started = progress.step("exporting llm.pte (token_embedding, prefill/decode; static KV cache)")
     meta = runner_metadata(model.llm, chunk, model.bos_id, model.eos_ids)
-    write("llm", llm_programs(model.llm, chunk), started, meta)
+    if opts.static_layout:
+        started = progress.step(
+            f"exporting llm.pte (static layout: prefill t={chunk}, decode t=1, caches as inputs)"
+        )
+        programs, shapes = static_programs(model)
+        meta.update(use_sdpa_with_kv_cache=False, enable_dynamic_shape=False)
+        write("llm", programs, started, meta, own_io=True)  # the runner's caches, as on the NPU
+        vision_batch = model.tiler.max_tiles + 1 if model.tower is not None and model.tiler else 0
+        static = static_section(model, shapes, write_embedding(writer, model), vision_batch, soc=None)
+    else:
+        started = progress.step("exporting llm.pte (token_embedding, prefill/decode; static KV cache)")
+        write("llm", llm_programs(model.llm, chunk), started, meta)
     if opts.stock_runner:
         started = progress.step("exporting stock_runner.pte (ExecuTorch's stock LLM runners)")
         if model.tower is not None and model.projector is not None:
@@ -131,4 +148,4 @@ def export_components(
         # the stock runners hand a whole prompt segment to one call: its bound is the context
         meta = runner_metadata(model.llm, model.llm.args.max_seq_len - 1, model.bos_id, model.eos_ids)
         write("stock_runner", programs, started, meta)
-    return results
+    return results, static

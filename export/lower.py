@@ -90,8 +90,13 @@ def lower(
     backend: str,
     constant_methods: dict | None = None,
     share_mutable_buffers: bool = False,
+    runner_owns_io: bool = False,
 ) -> tuple[bytes, Coverage]:
-    """Lower several methods into one program; methods may share mutable state (the KV cache)."""
+    """Lower several methods into one program; methods may share mutable state (the KV cache).
+
+    ``runner_owns_io``: inputs and outputs are not memory-planned; the runner binds its own
+    buffers to them (the static layout's caches go back and forth without copies, as on the NPU).
+    """
     edge = to_edge_transform_and_lower(
         programs,
         transform_passes=[merge_repeated_work],
@@ -103,7 +108,9 @@ def lower(
     config = ExecutorchBackendConfig(
         extract_delegate_segments=True,
         memory_planning_pass=MemoryPlanningPass(
-            alloc_graph_input=True, share_mutable_buffers=share_mutable_buffers
+            alloc_graph_input=not runner_owns_io,
+            alloc_graph_output=not runner_owns_io,
+            share_mutable_buffers=share_mutable_buffers,
         ),
         emit_mutable_buffer_names=share_mutable_buffers,
         # turns torchao's dequantize + embedding into quantized_decomposed::embedding_{byte,4bit}

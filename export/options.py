@@ -25,6 +25,9 @@ DEFAULT_QUANT = {"xnnpack": "default", "portable": "float", "vulkan": "float", "
 # computed outside the delegate: "used before it has been defined"), so on Vulkan the vision
 # programs take a fixed batch, as on the NPU; the runner pads a short batch with zero tiles.
 FIXED_VISION_BATCH = {"vulkan": True, "mediatek": True}
+# The static LLM layout (export/static_layout.py) is the NPU's; XNNPACK also takes it, so that
+# bluev-runner's static-layout logic runs off the phone.
+LLM_LAYOUTS = {"xnnpack": ("dynamic", "static"), "mediatek": ("static",)}
 
 
 @dataclass
@@ -46,6 +49,14 @@ class ExportOptions:
     )
     soc: str | None = cli(
         None, help="MediaTek SoC for --backend mediatek: mt6989 (Dimensity 9300), mt6991, mt6993."
+    )
+    llm_layout: str | None = cli(
+        None,
+        choices=("dynamic", "static"),
+        show_default=False,
+        help="LLM program layout: dynamic (KV cache inside, any prefill length) or static (the NPU's "
+        "fixed t=chunk prefill and t=1 decode, caches as inputs; on xnnpack, for bluev-runner) "
+        "[default: static on mediatek, else dynamic]",
     )
     force: bool = cli(False, help="Replace artifacts of another preset in --out.")
     stock_runner: bool = cli(
@@ -75,8 +86,10 @@ class ExportOptions:
         self.check_components(preset)
         if self.bundle is not None:
             check_bundle_path(self.out, self.bundle)
-        if self.backend == "mediatek":
+        self.check_layout()
+        if self.static_layout:  # the fixed-shape programs' limits, on the NPU and off it
             check_npu_preset(preset)
+        if self.backend == "mediatek":
             self.stock_runner = False  # ExecuTorch's stock runners do not drive the NPU programs
         if preset.llm is not None and self.with_llm:  # shapes known before building: refuse early
             check_llm_shape(self.recipe, preset.llm.dim, preset.llm.hidden_dim)
@@ -96,6 +109,21 @@ class ExportOptions:
     @property
     def with_vision(self) -> bool:
         return self.preset_config.multimodal and (not self.components or "vision" in self.components)
+
+    @property
+    def static_layout(self) -> bool:
+        return self.llm_layout == "static"
+
+    def check_layout(self) -> None:
+        layouts = LLM_LAYOUTS.get(self.backend, ("dynamic",))
+        if self.llm_layout is None:  # the NPU has only the static layout; everything else defaults to dynamic
+            self.llm_layout = layouts[-1] if len(layouts) == 1 else "dynamic"
+        if self.llm_layout not in layouts:
+            raise BadInput(
+                f"--llm-layout {self.llm_layout}: backend {self.backend} takes {' or '.join(layouts)}"
+            )
+        if self.static_layout and not self.with_llm:
+            raise BadInput("--llm-layout static: the layout of the LLM, which --components leaves out")
 
     def check_components(self, preset: Preset) -> None:
         unknown = [c for c in self.components if c not in EXPORT_COMPONENTS]

@@ -254,16 +254,22 @@ class NpuEmbedding(FileEntry):
 
 @dataclass(frozen=True)
 class Npu:
-    """What a runner of the static ("npu") LLM layout needs beyond the programs."""
+    """What a runner of the static LLM layout (``llm.layout == "static"``) needs beyond the programs.
 
-    soc: str
-    chip: str
+    ``soc`` and ``chip`` name the MediaTek NPU the programs were compiled for; both are None when
+    the same static programs were lowered to a CPU backend instead (``bluev export --llm-layout
+    static``: XNNPACK, run by bluev-runner), which tests the NPU runner's control logic off the phone.
+    """
+
+    soc: str | None
+    chip: str | None
     chunk: int
     cache_len: int
     cache_layout: str
     inputs: list[str]
     mask_value: float
     rope: str
+    rope_theta: float  # the runner computes the rope rows: angle = position * theta ** (-2i / head_dim)
     vision_batch: int
     embedding: NpuEmbedding
 

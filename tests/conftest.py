@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import jsonschema
@@ -143,6 +144,54 @@ def sample_image(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("images") / "sample.png"
     draw_sample().save(path)
     return path
+
+
+@pytest.fixture(scope="session")
+def tiny_static_artifacts(tmp_path_factory) -> Path:
+    """Tiny, float, with the NPU's static LLM layout lowered to XNNPACK (bluev-runner runs it)."""
+    static = ("--llm-layout", "static", "--no-stock-runner")
+    return export_once(tmp_path_factory, "tiny-static", "tiny", "--quant", "float", *static)
+
+
+# --- bluev-runner (runtime/native), built by the Makefile once per session -------------------
+
+RUNNER_BUILD = REPO / os.environ.get("BLUEV_RUNNER_BUILD", "build/native")
+QEMU_ARM64 = REPO / "runtime" / "native" / "tools" / "qemu-arm64"
+
+
+@dataclass(frozen=True)
+class NativeBuild:
+    """One build of the runner and its check tool, and how to start them (natively or under qemu)."""
+
+    name: str
+    directory: Path
+    prefix: tuple[str, ...] = ()
+
+    def command(self, tool: str, *args: str) -> list[str]:
+        return [*self.prefix, str(self.directory / tool), *args]
+
+    def run(self, tool: str, *args: str, timeout: float = 900) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            self.command(tool, *args), capture_output=True, text=True, timeout=timeout, check=False
+        )
+
+
+def make(target: str) -> None:
+    """`make TARGET`: a no-op when the build is current (CMake builds incrementally)."""
+    r = subprocess.run(["make", "--no-print-directory", target], cwd=REPO, capture_output=True, text=True)
+    assert r.returncode == 0, (r.stdout[-3000:], r.stderr[-3000:])
+
+
+@pytest.fixture(scope="session")
+def host_build() -> NativeBuild:
+    make("runner")
+    return NativeBuild("x86-64", RUNNER_BUILD / "host")
+
+
+@pytest.fixture(scope="session")
+def arm64_build() -> NativeBuild:
+    make("runner-arm64-build")
+    return NativeBuild("aarch64 (qemu)", RUNNER_BUILD / "arm64", (str(QEMU_ARM64),))
 
 
 SCHEMA = REPO / "docs" / "manifest.schema.json"

@@ -55,6 +55,12 @@ def test_tiles_image_writes_grid_picture(bluev_cli, tmp_path):
         (["tiles", "--size", "3x3", "--max-tiles", "0"], "--max-tiles"),
         (["export", "--out", "x", "--components", "audio"], "'audio': unknown"),
         (["export", "--preset", "smollm2", "--out", "x", "--components", "vision"], "text-only"),
+        (["export", "--out", "x", "--backend", "vulkan", "--llm-layout", "static"], "takes dynamic"),
+        (
+            ["export", "--out", "x", "--backend", "mediatek", "--soc", "mt6989", "--llm-layout", "dynamic"],
+            "static",
+        ),
+        (["export", "--out", "x", "--llm-layout", "static", "--components", "vision"], "--components leaves"),
     ],
 )
 def test_bad_input_is_one_line_exit_2(bluev_cli, tmp_path, args, needle):

@@ -32,6 +32,8 @@ KINDS: dict[str, list[str]] = {
     "tiny-vulkan": ["--preset", "tiny", "--backend", "vulkan", "--no-stock-runner"],  # fixed tile batch
     "tiny-vision-only": ["--preset", "tiny", "--components", "vision"],  # "llm": null
     "smollm2": ["--preset", "smollm2"],  # text only, stock TextLLMRunner bundle
+    # the NPU's static LLM layout lowered to XNNPACK (bluev-runner): "npu" with a null soc
+    "tiny-static": ["--preset", "tiny", "--quant", "float", "--llm-layout", "static", "--no-stock-runner"],
 }
 
 
@@ -66,6 +68,7 @@ def npu_kind(vulkan: Manifest) -> Manifest:
         inputs=["embeddings", "mask", "rope", *caches],
         mask_value=-100.0,
         rope="[1, 2, t, head_dim]: cos then sin rows of the call's positions",
+        rope_theta=10000.0,
         vision_batch=vulkan.vision.max_batch if vulkan.vision else 0,
         embedding=table,
     )

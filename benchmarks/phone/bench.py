@@ -26,7 +26,16 @@ from bluev.benchmarks.phone.push import (
     read_artifacts,
 )
 from bluev.benchmarks.phone.report import add_per_tile, paper_line, summarize, write_report
-from bluev.benchmarks.phone.runners import RESULT_SCHEMA, RunRequest, native_args, run_app, run_native
+from bluev.benchmarks.phone.runners import (
+    RESULT_SCHEMA,
+    RunRequest,
+    native_args,
+    parse_native_output,
+    parse_stock_output,
+    run_app,
+    run_binary,
+    stock_args,
+)
 from bluev.errors import BadInput
 from bluev.fileio import sha256_file
 from bluev.runtime.text import TextCodec
@@ -39,26 +48,31 @@ def progress(serial: str, message: str) -> None:
 def check_local(cfg: AdbBenchOptions) -> ArtifactSet:
     """Everything on this machine is checked before any phone is touched."""
     art = read_artifacts(cfg.artifacts)
-    if art.manifest.npu is not None:
-        # the NPU programs take caches, mask and rope as inputs: neither ExecuTorch's stock runners
-        # nor the app drive them, and no runner for bluev's NPU layout exists yet (docs/mediatek.md)
+    m = art.manifest
+    if any(c.backend == "mediatek" for c in m.components.values()):
+        # bluev-runner reads the static layout, but no build of it here links the NeuroPilot backend;
+        # neither the stock runners nor the app drive the NPU programs (docs/mediatek.md)
         raise BadInput(
             f"{cfg.artifacts}: MediaTek NPU programs ({art.backend}); bench adb's runners have no NeuroPilot "
             "backend, and ExecuTorch's mtk_llama_executor_runner expects MediaTek's own export layout; "
             "see docs/mediatek.md"
         )
-    if cfg.runner == "native":
+    if cfg.runner in ("native", "stock"):
         if cfg.runner_path is None or not cfg.runner_path.is_file():
-            raise BadInput(f"{cfg.runner_path}: no such runner binary (--runner native PATH)")
-        if art.manifest.stock_runner is None:
-            raise BadInput(
-                f"{cfg.artifacts}: no stock_runner.pte (exported with --no-stock-runner); "
-                "--runner native needs it"
-            )
+            raise BadInput(f"{cfg.runner_path}: no such runner binary (--runner {cfg.runner} PATH)")
+    if cfg.runner == "stock" and m.stock_runner is None:
+        raise BadInput(
+            f"{cfg.artifacts}: no stock_runner.pte (exported with --no-stock-runner); --runner stock needs it"
+        )
+    if cfg.runner == "app" and m.llm is not None and m.llm.layout != "dynamic":
+        raise BadInput(
+            f"{cfg.artifacts}: the {m.llm.layout} LLM layout: the app runs the dynamic one; "
+            "use --runner native PATH (bluev-runner)"
+        )
     if cfg.image is not None and not cfg.image.is_file():
         raise BadInput(f"{cfg.image}: no such image file")
-    if cfg.image is not None and art.manifest.vision is None:
-        raise BadInput(f"{cfg.image}: the {art.manifest.preset} artifacts are text-only (no vision encoder)")
+    if cfg.image is not None and m.vision is None:
+        raise BadInput(f"{cfg.image}: the {m.preset} artifacts are text-only (no vision encoder)")
     return art
 
 
@@ -108,13 +122,20 @@ def measure(dev: Device, cfg: AdbBenchOptions, art: ArtifactSet, req: RunRequest
     push_files(dev, [local_file(cfg.runner_path, cfg.runner_path.name)], bin_dir, None)
     runner = f"{bin_dir}/{cfg.runner_path.name}"
     dev.check(f"chmod 755 {runner}")
-    args = native_args(art.manifest, req, seq_len_for(art, cfg))
+    if cfg.runner == "native":
+        args = native_args(req)
+    else:
+        args = stock_args(art.manifest, req, seq_len_for(art, cfg))
     for i in range(cfg.warmup + cfg.runs):
         if i and cfg.cooldown:
             time.sleep(cfg.cooldown)
         warm = i < cfg.warmup
-        stats = {"warmup": warm, **run_native(dev, runner, args, req)}
-        runs.append(add_per_tile(stats))
+        out = run_binary(dev, runner, args, req)
+        if cfg.runner == "native":
+            stats = parse_native_output(dev.serial, out)
+        else:
+            stats = parse_stock_output(dev.serial, out, req.image is not None)
+        runs.append(add_per_tile({"warmup": warm, **stats}))
         label = "warm-up" if warm else f"run {i - cfg.warmup + 1}/{cfg.runs}"
         progress(
             dev.serial,

@@ -3,7 +3,7 @@
 It takes the stock runners' flags (`--model_path=... --tokenizer_path=... --prompt=...
 --temperature=... --seq_len=... [--image_path=...]`), answers with `bluev.runtime.pipeline.Pipeline`
 on the artifact folder that holds `--model_path`, and prints the stats line in ExecuTorch's own
-format (`PyTorchObserver {...}`, extension/llm/runner/stats.h), so `bluev bench adb --runner native`
+format (`PyTorchObserver {...}`, extension/llm/runner/stats.h), so `bluev bench adb --runner stock`
 can be exercised on this machine against a phone double:
 
     python -m bluev.benchmarks.phone.host_runner --model_path=artifacts/tiny/stock_runner.pte --prompt=Hi

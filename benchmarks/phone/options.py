@@ -8,14 +8,17 @@ from pathlib import Path
 from bluev.errors import BadInput
 from bluev.options import cli
 
-RUNNERS = ("app", "native")
+RUNNERS = ("app", "native", "stock")
 
 
 @dataclass
 class AdbBenchOptions:
     artifacts: Path = cli(help="Directory from bluev export.")
     runner_path: Path | None = cli(
-        None, argument=True, metavar="[PATH]", help="The native runner binary (with --runner native)."
+        None,
+        argument=True,
+        metavar="[PATH]",
+        help="The runner binary: bluev-runner (--runner native) or llama_main/llava_main (--runner stock).",
     )
     serials: tuple[str, ...] = cli(
         (), flag="--serial", multiple=True, help="Device serial (repeatable; default: all devices)."
@@ -23,7 +26,8 @@ class AdbBenchOptions:
     runner: str = cli(
         "app",
         choices=RUNNERS,
-        help="`--runner native PATH`: a runner binary built for the phone; `app`: the demo app.",
+        help="`native PATH`: bluev-runner built for the phone (runtime/native); `stock PATH`: ExecuTorch's "
+        "llama_main/llava_main on stock_runner.pte; `app`: the demo app.",
     )
     prompt: str = cli("Describe this picture.", help="The question.")
     image: Path | None = cli(None, help="Image file to ask about (pushed to the phone).")
@@ -39,5 +43,8 @@ class AdbBenchOptions:
     def __post_init__(self) -> None:
         if self.runner not in RUNNERS:
             raise BadInput(f"--runner {self.runner}: choose one of {', '.join(RUNNERS)}")
-        if (self.runner == "native") != (self.runner_path is not None):
-            raise BadInput("give `--runner native PATH` (a runner binary) or `--runner app` (no PATH)")
+        if (self.runner != "app") != (self.runner_path is not None):
+            raise BadInput(
+                "give `--runner native PATH` (bluev-runner), `--runner stock PATH` (llama_main/llava_main) "
+                "or `--runner app` (no PATH)"
+            )

@@ -1,10 +1,14 @@
-"""The two ways to run the model on a phone, each giving runs in the `bluev run --json` stats form.
+"""The ways to run the model on a phone, each giving runs in the `bluev run --json` stats form.
 
-- native: an ExecuTorch runner binary (llama_main / llava_main built with the NDK) started with
-  `adb shell`; its `PyTorchObserver {...}` stats line is parsed, and a shell loop samples the
-  process's VmHWM (peak resident memory) from /proc while it runs.
+- native: bluev-runner (runtime/native, built for the phone) started with `adb shell`; it prints
+  `bluev run --json`'s stats as its last stdout line (`--stats-json`), image encoding included.
+- stock: an ExecuTorch runner binary (llama_main / llava_main built with the NDK) on
+  `stock_runner.pte`; its `PyTorchObserver {...}` stats line is parsed.
 - app: the demo app's BenchmarkActivity, started with `am start` and intent extras; it writes one
   result file that we poll for, pull and delete.
+
+For both binaries a shell loop samples the process's VmHWM (peak resident memory) from /proc
+while it runs.
 """
 
 from __future__ import annotations
@@ -61,20 +65,48 @@ def stats_from_observer(observer: dict, hwm_kb: int, image: bool) -> dict:
     }
 
 
-def parse_native_output(serial: str, out: str, image: bool) -> dict:
-    """The runner's output plus our wrapper's markers -> one run's stats, or a DeviceError."""
+def run_status(serial: str, out: str) -> tuple[str, dict[str, str]]:
+    """The runner's own output without our wrapper's markers, and the markers; DeviceError on failure."""
     marks = dict(re.findall(r"^__bluev_(\w+)=(-?\d+)$", out, re.MULTILINE))
+    text = re.sub(r"^__bluev_\w+=.*$\n?", "", out, flags=re.MULTILINE)
     status = int(marks.get("status", -1))
     if status != 0:
-        text = re.sub(r"^__bluev_\w+=.*$", "", out, flags=re.MULTILINE)
         raise DeviceError(serial, f"runner exited with status {status}: {last_error_line(text)}")
-    found = OBSERVER.findall(out)
+    return text, marks
+
+
+def parse_stock_output(serial: str, out: str, image: bool) -> dict:
+    """An ExecuTorch runner's output plus our wrapper's markers -> one run's stats, or a DeviceError."""
+    text, marks = run_status(serial, out)
+    found = OBSERVER.findall(text)
     if not found:
         raise DeviceError(serial, "runner printed no `PyTorchObserver {...}` stats line")
     try:
         return stats_from_observer(json.loads(found[-1]), int(marks.get("hwm_kb", 0)), image)
     except (ValueError, KeyError, TypeError) as exc:
         raise DeviceError(serial, f"unreadable PyTorchObserver stats line ({exc!r})") from None
+
+
+NATIVE_KEYS = ("tiles", "image_encode_ms", "prefill_tokens", "prefill_tok_s", "decode_tokens", "decode_tok_s")
+
+
+def parse_native_output(serial: str, out: str) -> dict:
+    """bluev-runner's output: the answer, then its `--stats-json` object as the last line."""
+    text, marks = run_status(serial, out)
+    lines = [line for line in text.splitlines() if line.strip()]
+    try:
+        stats = json.loads(lines[-1]) if lines else None
+    except ValueError:
+        stats = None
+    if not isinstance(stats, dict) or not set(NATIVE_KEYS) <= set(stats):
+        last = lines[-1][:80] if lines else "nothing"
+        raise DeviceError(serial, f"bluev-runner's last line is not its --stats-json object (got {last!r})")
+    if not stats.get("tiles"):  # a text run encodes no image: no image metric in the report
+        stats["image_encode_ms"] = None
+    hwm_mb = round(int(marks.get("hwm_kb", 0)) / 1024.0, 1)
+    # the runner reads its own VmHWM at the end; the sampled one can only be later or equal
+    stats["peak_rss_mb"] = max(float(stats.get("peak_rss_mb") or 0.0), hwm_mb) or None
+    return stats
 
 
 def native_command(runner: str, args: list[str], cwd: str) -> str:
@@ -89,8 +121,9 @@ def native_command(runner: str, args: list[str], cwd: str) -> str:
     )
 
 
-def run_native(dev: Device, runner: str, args: list[str], req: RunRequest) -> dict:
-    """One run of a native runner; a hang is killed on the phone after `req.timeout` seconds."""
+def run_binary(dev: Device, runner: str, args: list[str], req: RunRequest) -> str:
+    """One run of a runner binary, its output and our markers; a hang is killed on the phone after
+    `req.timeout` seconds."""
     command = native_command(runner, args, req.remote_dir)
     try:
         r = subprocess.run(
@@ -115,10 +148,19 @@ def run_native(dev: Device, runner: str, args: list[str], req: RunRequest) -> di
     if "__bluev_status=" not in r.stdout:
         why = last_error_line(r.stderr) if r.stderr.strip() else "device unplugged?"
         raise DeviceError(dev.serial, f"connection lost while the runner ran ({why})")
-    return parse_native_output(dev.serial, r.stdout + r.stderr, req.image is not None)
+    return r.stdout + r.stderr
 
 
-def native_args(manifest: Manifest, req: RunRequest, seq_len: int) -> list[str]:
+def native_args(req: RunRequest) -> list[str]:
+    """bluev-runner's flags: the manifest in the artifact folder tells it everything else."""
+    args = ["--artifacts", req.remote_dir, "--prompt", req.prompt]
+    args += ["--max-new-tokens", str(req.max_new_tokens)]
+    if req.image is not None:
+        args += ["--image", req.image]
+    return [*args, "--stats-json"]
+
+
+def stock_args(manifest: Manifest, req: RunRequest, seq_len: int) -> list[str]:
     """The flags llama_main and llava_main both understand (gflags `--name=value`)."""
     stock, chat = manifest.stock_runner, manifest.chat_template
     assert stock is not None  # check_local refused a set without the stock bundle

@@ -22,17 +22,14 @@ from executorch.exir.backend.backend_details import CompileSpec
 from torch.export import ExportedProgram
 
 from bluev.export.builders import build
-from bluev.export.built_model import BuiltModel
 from bluev.export.lower import Coverage, coverage_of
 from bluev.export.mediatek.checks import SOCS, check_sdk
-from bluev.export.mediatek.graphs import MASK_VALUE, input_names
 from bluev.export.mediatek.prepare import NpuPrograms, prepare_programs
 from bluev.export.options import ExportOptions
 from bluev.export.programs import runner_metadata
+from bluev.export.static_layout import static_section, write_embedding
 from bluev.export.writer import ArtifactWriter, ProgramResult, Progress, assemble_manifest
-from bluev.runtime.manifest import Manifest, Npu, NpuEmbedding
-
-EMBEDDING_FILE = "token_embedding_fp32.bin"
+from bluev.runtime.manifest import Manifest
 
 
 def compile_specs(soc: str, shared_key: str | None) -> list[CompileSpec]:
@@ -96,14 +93,6 @@ def write_component(
     return writer.program(name, buffer, coverage, programs, started)
 
 
-def write_embedding(writer: ArtifactWriter, model: BuiltModel) -> NpuEmbedding:
-    """The token embedding table as raw float32 [vocab, dim]: the runner looks tokens up on the CPU."""
-    assert model.llm is not None
-    table = model.llm.tok_embeddings.weight.detach().float().contiguous()
-    entry = writer.data_file(EMBEDDING_FILE, table.numpy().tobytes())
-    return NpuEmbedding(**vars(entry), shape=list(table.shape), dtype="float32")
-
-
 def export_mediatek(opts: ExportOptions) -> Manifest:
     preset = opts.preset_config
     assert opts.soc is not None  # ExportOptions checked it
@@ -132,25 +121,9 @@ def export_mediatek(opts: ExportOptions) -> Manifest:
         progress.finish(started, ", ".join(f"{r.name} {r.coverage.text()} ops delegated" for r in results))
 
         started = progress.step("writing embedding table, tokenizer and manifest")
-        npu = npu_section(opts.soc, programs, write_embedding(writer, model))
+        embedding = write_embedding(writer, model)
+        npu = static_section(model, programs.shapes, embedding, programs.vision_batch, opts.soc)
         manifest = assemble_manifest(model, opts, writer, results, build_seconds, npu)
         writer.commit(manifest)
         progress.finish(started)
     return manifest
-
-
-def npu_section(soc: str, programs: NpuPrograms, embedding: NpuEmbedding) -> Npu:
-    """What the NPU runner needs beyond the .pte files: shapes, cache layout, mask, embedding table."""
-    s = programs.shapes
-    return Npu(
-        soc=soc,
-        chip=SOCS[soc],
-        chunk=s.chunk,
-        cache_len=s.cache,
-        cache_layout="[1, n_kv_heads, cache_len, head_dim] per layer, keys then values; sliding",
-        inputs=input_names(s),
-        mask_value=MASK_VALUE,
-        rope="[1, 2, t, head_dim]: cos then sin rows of the call's positions",
-        vision_batch=programs.vision_batch,
-        embedding=embedding,
-    )

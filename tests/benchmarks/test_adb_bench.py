@@ -19,7 +19,7 @@ from PIL import Image
 
 from bluev.benchmarks.phone.adb import DeviceError
 from bluev.benchmarks.phone.device import parse_thermal, sections, soc_name
-from bluev.benchmarks.phone.runners import parse_native_output
+from bluev.benchmarks.phone.runners import parse_native_output, parse_stock_output
 from bluev.runtime.manifest import MANIFEST, read_manifest
 
 
@@ -86,12 +86,12 @@ def test_bad_artifact_dir(bluev_cli, tmp_path):
 # --- the phone double -------------------------------------------------------------------------
 
 
-def test_native_runner_full_flow_on_two_phones(
+def test_stock_runner_full_flow_on_two_phones(
     bluev_cli, double, host_runner, tiny_artifacts, sample_image, tmp_path
 ):
     double.add_phone("SER2", **{"ro.soc.model": "SM8650", "ro.board.platform": "pineapple"})
     out = tmp_path / "out"
-    args = ("--runner", "native", str(host_runner), "--image", str(sample_image), "--warmup", "1")
+    args = ("--runner", "stock", str(host_runner), "--image", str(sample_image), "--warmup", "1")
     r = bench(
         bluev_cli, double.port, tiny_artifacts, out, *args, "--runs", "1", "--max-new-tokens", "6", "--json"
     )
@@ -136,7 +136,7 @@ def test_native_runner_full_flow_on_two_phones(
         "--serial",
         "SER1",
         "--runner",
-        "native",
+        "stock",
         str(host_runner),
         "--warmup",
         "0",
@@ -148,6 +148,65 @@ def test_native_runner_full_flow_on_two_phones(
     )
     assert r.returncode == 0, r.stderr[-3000:]
     assert json.loads(r.stdout)[0]["artifacts"]["pushed"] == []
+
+
+@pytest.mark.parametrize(
+    "fixture,image",
+    [("tiny_quant_artifacts", True), ("tiny_static_artifacts", True), ("smollm2_artifacts", False)],
+    ids=["image", "static-layout", "text"],
+)
+def test_bluev_runner_on_the_phone(
+    bluev_cli, request, double, host_build, sample_image, tmp_path, fixture, image
+):
+    """`--runner native`: bluev-runner (the host build, run by the double's shell through the real adb
+    client) on every kind of XNNPACK set; stats come from its `--stats-json` line."""
+    artifacts = request.getfixturevalue(fixture)
+    out = tmp_path / "out"
+    args = ["--runner", "native", str(host_build.directory / "bluev-runner"), "--warmup", "1", "--runs", "2"]
+    args += ["--image", str(sample_image)] if image else []
+    r = bench(bluev_cli, double.port, artifacts, out, *args, "--max-new-tokens", "5", "--json")
+    assert r.returncode == 0, r.stderr[-3000:]
+    (res,) = json.loads(r.stdout)
+    assert res["runner"] == "native" and res["error"] is None and res["backend"] == "xnnpack"
+    assert [run["warmup"] for run in res["runs"]] == [True, False, False]
+    for run in res["runs"]:
+        assert run["decode_tokens"] >= 1 and run["decode_tok_s"] > 0 and run["prefill_tok_s"] > 0
+        assert run["ttft_ms"] > 0 and run["peak_rss_mb"] > 20 and run["stop_reason"]
+        if image:  # bluev-runner times the image encoding itself, per tile too
+            assert run["tiles"] == 5 and run["image_encode_ms"] > 0 and run["image_encode_ms_per_tile"] > 0
+            assert run["prefill_tokens"] > 5 * 196
+    want = {"decode_tok_s", "prefill_tok_s", "ttft_ms", "peak_rss_mb"} | (
+        {"image_encode_ms"} if image else set()
+    )
+    assert want <= set(res["summary"])
+    md = (out / "SER1.md").read_text()
+    assert "runner native" in md and "| decode tok/s |" in md
+    assert ("| image encode ms |" in md) == image
+    pushed = double.phones["SER1"].device_path("/data/local/tmp/bluev/bin/bluev-runner")
+    assert pushed.read_bytes() == (host_build.directory / "bluev-runner").read_bytes()
+
+
+def test_native_runner_without_a_stats_line(bluev_cli, double, tiny_artifacts, tmp_path, shell_runner):
+    runner = shell_runner("echo 'an answer, and no stats'")
+    r = bench(bluev_cli, double.port, tiny_artifacts, tmp_path / "out", "--runner", "native", str(runner))
+    assert "SER1: bluev-runner's last line is not its --stats-json object" in one_error_line(r)
+
+
+def test_static_layout_needs_bluev_runner(bluev_cli, tiny_static_artifacts, tmp_path, host_runner):
+    r = bluev_cli("bench", "adb", "--artifacts", str(tiny_static_artifacts), "--adb", "no-adb")
+    assert "the app runs the dynamic one; use --runner native PATH" in one_error_line(r)
+    r = bluev_cli(
+        "bench",
+        "adb",
+        "--artifacts",
+        str(tiny_static_artifacts),
+        "--adb",
+        "no-adb",
+        "--runner",
+        "stock",
+        str(host_runner),
+    )
+    assert "no stock_runner.pte" in one_error_line(r)
 
 
 def test_app_runner_contract(bluev_cli, double, fake_app, tiny_artifacts, tmp_path):
@@ -288,7 +347,7 @@ def test_too_little_free_storage(bluev_cli, double, tiny_artifacts, tmp_path):
     assert "sync:" not in double.services
 
 
-def test_unplug_mid_run_keeps_finished_runs(double, host_runner, tiny_artifacts, tmp_path):
+def test_unplug_mid_run_keeps_finished_runs(double, host_build, tiny_artifacts, tmp_path):
     out = tmp_path / "out"
     command = [
         str(Path(sys.executable).parent / "bluev"),
@@ -302,7 +361,7 @@ def test_unplug_mid_run_keeps_finished_runs(double, host_runner, tiny_artifacts,
         str(out),
         "--runner",
         "native",
-        str(host_runner),
+        str(host_build.directory / "bluev-runner"),
         "--warmup",
         "0",
         "--runs",
@@ -338,7 +397,7 @@ def test_throttling_is_reported(bluev_cli, double, tiny_artifacts, tmp_path, she
         tiny_artifacts,
         out,
         "--runner",
-        "native",
+        "stock",
         str(runner),
         "--runs",
         "2",
@@ -369,14 +428,14 @@ OBSERVER_LINE = (
 
 def test_observer_line_to_stats():
     out = f"{OBSERVER_LINE}\n\n__bluev_hwm_kb=2097152\n__bluev_status=0\n"
-    s = parse_native_output("S", out, image=True)
+    s = parse_stock_output("S", out, image=True)
     assert s["prefill_tok_s"] == 250.0 and s["decode_tok_s"] == 25.0 and s["ttft_ms"] == 410.0
     assert s["peak_rss_mb"] == 2048.0 and s["model_load_ms"] == 2000.0 and s["tiles"] == 1
 
 
 def test_truncated_observer_line_is_a_device_error():
     with pytest.raises(DeviceError, match="S: unreadable PyTorchObserver stats line"):
-        parse_native_output("S", 'PyTorchObserver {"prompt_tokens":1}\n__bluev_status=0\n', image=False)
+        parse_stock_output("S", 'PyTorchObserver {"prompt_tokens":1}\n__bluev_status=0\n', image=False)
 
 
 def test_soc_table_and_throttling():
@@ -385,3 +444,20 @@ def test_soc_table_and_throttling():
     assert soc_name("", "mt6985") == "MediaTek Dimensity 9200"
     hot = parse_thermal(sections("@@thermal\nThermal Status: 2\n@@freq\ncpu7 1200000 1800000 3250000\n"))
     assert hot.status == "moderate" and hot.capped_cpus == ["cpu7"] and hot.throttled
+
+
+def test_native_stats_line_to_stats():
+    """bluev-runner's last line (its --stats-json object) is the run; the sampled VmHWM caps memory."""
+    line = (
+        '{"decode_tok_s":24.5,"decode_tokens":63,"generated_tokens":64,"image_encode_ms":812.5,'
+        '"peak_rss_mb":1500.2,"prefill_tok_s":310.0,"prefill_tokens":1016,"stop_reason":"max_new_tokens",'
+        '"tiles":5,"ttft_ms":4100.0}'
+    )
+    out = f"The answer.\n{line}\n\n__bluev_hwm_kb=2097152\n__bluev_status=0\n"
+    s = parse_native_output("S", out)
+    assert s["decode_tok_s"] == 24.5 and s["image_encode_ms"] == 812.5 and s["tiles"] == 5
+    assert s["peak_rss_mb"] == 2048.0  # the sampled VmHWM is the later reading
+    text = parse_native_output("S", out.replace('"tiles":5', '"tiles":0'))
+    assert text["image_encode_ms"] is None  # a text run has no image metric
+    with pytest.raises(DeviceError, match="S: runner exited with status 2: bluev-runner: error: x.png"):
+        parse_native_output("S", "bluev-runner: error: x.png: no such image file\n__bluev_status=2\n")

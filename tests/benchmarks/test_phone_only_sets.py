@@ -41,6 +41,7 @@ def npu_set(tiny_vulkan_artifacts, tmp_path) -> Path:
         inputs=["embeddings", "mask", "rope"],
         mask_value=-100.0,
         rope="[1, 2, t, head_dim]",
+        rope_theta=10000.0,
         vision_batch=5,
         embedding=embedding,
     )

@@ -15,7 +15,7 @@ import pytest
 
 from bluev.runtime.manifest import Manifest
 
-KINDS = ["smollm2", "tiny-mediatek", "tiny-vision-only", "tiny-vulkan", "tiny-xnnpack"]
+KINDS = ["smollm2", "tiny-mediatek", "tiny-static", "tiny-vision-only", "tiny-vulkan", "tiny-xnnpack"]
 
 
 @pytest.fixture(scope="module")
@@ -41,3 +41,5 @@ def test_samples_cover_each_layout(samples):
     assert manifests["smollm2"].vision is None and manifests["tiny-vision-only"].llm is None
     assert manifests["tiny-vulkan"].vision.fixed_batch and manifests["tiny-mediatek"].npu is not None
     assert manifests["tiny-mediatek"].llm.layout == "static" and manifests["tiny-xnnpack"].stock_runner
+    static = manifests["tiny-static"]  # the NPU's layout lowered to XNNPACK: an npu section, no SoC
+    assert static.llm.layout == "static" and static.backend == "xnnpack" and static.npu.soc is None

@@ -1,0 +1,57 @@
+// One answer: image -> tiles -> vision -> prompt embeddings -> chunked prefill -> decode,
+// the same steps and the same timing points as runtime/pipeline.py Pipeline.generate.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "llm.h"
+#include "manifest.h"
+#include "sampler.h"
+#include "stats.h"
+#include "tokenizer.h"
+#include "vision.h"
+
+namespace bluev {
+
+struct Request {
+  std::string prompt;
+  std::string image;  // empty: text only
+  int max_new_tokens = 128;
+  int seq_len = 0;  // 0: the manifest's max_seq_len
+  bool keep_logits = false;  // record every step's logits (the check tool compares layouts with them)
+  SamplerConfig sampler;
+};
+
+struct Generation {
+  std::string text;
+  std::vector<int64_t> token_ids;
+  std::vector<std::vector<float>> logits;  // with keep_logits: after the prefill, then each decode
+  Stats stats;
+};
+
+class Runner {
+ public:
+  explicit Runner(const Manifest& m);
+  // Refuses (BadInput) what would fail later: no vision programs for an image, a prompt over
+  // the context. Cheap: reads the image header only.
+  void check(const Request& r) const;
+  Generation generate(const Request& r, const std::function<void(const std::string&)>& on_text);
+  const Tokenizer& tokenizer() const { return tokenizer_; }
+
+ private:
+  int context(const Request& r) const;
+  void check_fits(int total, int image_tokens, const Request& r) const;
+  int prompt_tokens(const Request& r, int image_tokens) const;
+  std::vector<float> encode_image(const std::string& path, Stats& stats);
+  std::vector<float> prompt_embeddings(const Request& r, const std::vector<float>& image, int image_tokens);
+
+  Manifest manifest_;
+  Tokenizer tokenizer_;
+  std::unique_ptr<VisionEncoder> vision_;
+  std::unique_ptr<LlmLayout> llm_;
+};
+
+}  // namespace bluev

@@ -1,0 +1,55 @@
+#include "stats.h"
+
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+namespace bluev {
+namespace {
+
+double round_to(double x, int digits) {
+  const double f = std::pow(10.0, digits);
+  return std::round(x * f) / f;
+}
+
+double rate(int n, double ms) { return ms > 0 ? round_to(n / (ms / 1000.0), 2) : 0.0; }
+
+}  // namespace
+
+nlohmann::json Stats::to_json() const {
+  nlohmann::json out = {
+      {"tiles", tiles},
+      {"image_encode_ms", round_to(image_encode_ms, 2)},
+      {"prefill_tokens", prefill_tokens},
+      {"prefill_tok_s", rate(prefill_tokens, prefill_ms)},
+      {"decode_tokens", decode_tokens},
+      {"decode_tok_s", rate(decode_tokens, decode_ms)},
+      {"ttft_ms", round_to(ttft_ms, 2)},
+      {"peak_rss_mb", round_to(peak_rss_mb, 1)},
+      {"stop_reason", stop_reason},
+      {"generated_tokens", generated_tokens},
+  };
+  if (has_image) {
+    out["grid"] = {grid_m, grid_n};
+    out["image_tokens"] = image_tokens;
+  }
+  return out;
+}
+
+nlohmann::json summarise(const std::vector<Stats>& runs) {
+  nlohmann::json out = runs.back().to_json();
+  if (runs.size() < 2) return out;
+  nlohmann::json each = nlohmann::json::array();
+  for (const Stats& s : runs) each.push_back(s.to_json());
+  for (const char* key : {"image_encode_ms", "prefill_tok_s", "decode_tok_s", "ttft_ms"}) {
+    std::vector<double> v;
+    for (const auto& r : each) v.push_back(r[key].get<double>());
+    std::sort(v.begin(), v.end());
+    const size_t n = v.size();
+    out[key] = round_to(n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2, 2);
+  }
+  out["runs"] = each;
+  return out;
+}
+
+}  // namespace bluev

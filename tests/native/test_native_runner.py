@@ -1,0 +1,155 @@
+"""bluev-runner (x86-64) end to end: the same greedy tokens as the Python pipeline, one-line errors.
+
+The aarch64 build's runs on the models are in test_native_arm64.py."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+
+from bluev.runtime.pipeline import Pipeline
+
+PROMPT = "What is in this picture?"
+
+
+@pytest.fixture(scope="module")
+def python_image_answer(tiny_quant_artifacts, sample_image):
+    with Pipeline(tiny_quant_artifacts) as p:
+        return p.generate(PROMPT, image=sample_image, max_new_tokens=6)
+
+
+def test_image_prompt_same_tokens_as_python(
+    runner_json, host_build, tiny_quant_artifacts, sample_image, python_image_answer
+):
+    text, stats = runner_json(
+        host_build,
+        tiny_quant_artifacts,
+        "--image",
+        str(sample_image),
+        "--prompt",
+        PROMPT,
+        "--max-new-tokens",
+        "6",
+    )
+    expect = python_image_answer
+    assert stats["token_ids"] == expect.token_ids, host_build.name
+    assert text == expect.text
+    py = expect.stats.to_dict()
+    for key in (
+        "tiles",
+        "grid",
+        "image_tokens",
+        "prefill_tokens",
+        "decode_tokens",
+        "stop_reason",
+        "generated_tokens",
+    ):
+        assert stats[key] == py[key], key
+    assert set(py) <= set(stats)  # every key of `bluev run --json` stats
+    assert stats["tiles"] > 1 and stats["image_encode_ms"] > 0 and stats["ttft_ms"] > 0
+
+
+def test_smollm2_text_same_tokens_as_python(runner_json, host_build, smollm2_artifacts):
+    prompt, n = "What is the capital of France?", 8
+    with Pipeline(smollm2_artifacts) as p:
+        expect = p.generate(prompt, max_new_tokens=n)
+    text, stats = runner_json(host_build, smollm2_artifacts, "--prompt", prompt, "--max-new-tokens", str(n))
+    assert stats["token_ids"] == expect.token_ids, host_build.name
+    assert text == expect.text
+    assert stats["decode_tokens"] == expect.stats.decode_tokens and stats["tiles"] == 0
+
+
+def test_runs_report_medians(runner_json, host_build, tiny_quant_artifacts):
+    _, stats = runner_json(
+        host_build,
+        tiny_quant_artifacts,
+        "--prompt",
+        "Hi",
+        "--max-new-tokens",
+        "4",
+        "--warmup",
+        "1",
+        "--runs",
+        "3",
+        "--threads",
+        "1",
+    )
+    assert len(stats["runs"]) == 3 and stats["decode_tokens"] == 3
+    assert sorted(r["decode_tok_s"] for r in stats["runs"])[1] == stats["decode_tok_s"]
+
+
+def test_sampling_is_seeded(runner_json, host_build, tiny_quant_artifacts):
+    args = (
+        "--prompt",
+        "Hi",
+        "--max-new-tokens",
+        "12",
+        "--temperature",
+        "0.9",
+        "--top-k",
+        "50",
+        "--top-p",
+        "0.95",
+    )
+    a = runner_json(host_build, tiny_quant_artifacts, *args, "--seed", "7")[1]["token_ids"]
+    b = runner_json(host_build, tiny_quant_artifacts, *args, "--seed", "7")[1]["token_ids"]
+    assert a == b and len(a) == 12
+
+
+def test_bad_artifact_dir(one_line_error, host_build, tmp_path):
+    r = host_build.run("bluev-runner", "--artifacts", str(tmp_path / "nope"), "--prompt", "Hi")
+    one_line_error(r, "bluev-runner: error:", "nope", "no such artifact directory")
+
+
+def test_manifest_format_and_hash_refused(one_line_error, host_build, tiny_quant_artifacts, tmp_path):
+    copy = tmp_path / "art"
+    shutil.copytree(tiny_quant_artifacts, copy)
+    manifest = json.loads((copy / "manifest.json").read_text())
+    (copy / "manifest.json").write_text(json.dumps({**manifest, "format_version": 99}))
+    r = host_build.run("bluev-runner", "--artifacts", str(copy), "--prompt", "Hi")
+    one_line_error(r, "manifest.json", "format version 99")
+    (copy / "manifest.json").write_text(json.dumps(manifest))
+    with open(copy / "projector.pte", "r+b") as f:
+        f.seek(100)
+        f.write(b"\x00\x01\x02\x03")
+    r = host_build.run("bluev-runner", "--artifacts", str(copy), "--prompt", "Hi")
+    one_line_error(r, "projector.pte", "sha256 does not match")
+
+
+def test_corrupt_and_missing_image(one_line_error, host_build, tiny_quant_artifacts, sample_image, tmp_path):
+    cut = tmp_path / "cut.png"
+    cut.write_bytes(sample_image.read_bytes()[:300])
+    r = host_build.run(
+        "bluev-runner", "--artifacts", str(tiny_quant_artifacts), "--image", str(cut), "--prompt", "Hi"
+    )
+    one_line_error(r, "cut.png", "truncated")
+    text = tmp_path / "notes.jpg"
+    text.write_text("not a picture")
+    r = host_build.run(
+        "bluev-runner", "--artifacts", str(tiny_quant_artifacts), "--image", str(text), "--prompt", "Hi"
+    )
+    one_line_error(r, "notes.jpg", "not an image file")
+    r = host_build.run(
+        "bluev-runner",
+        "--artifacts",
+        str(tiny_quant_artifacts),
+        "--image",
+        str(tmp_path / "x.png"),
+        "--prompt",
+        "Hi",
+    )
+    one_line_error(r, "x.png", "no such image file")
+
+
+def test_prompt_over_context(one_line_error, host_build, tiny_quant_artifacts):
+    r = host_build.run("bluev-runner", "--artifacts", str(tiny_quant_artifacts), "--prompt", "word " * 5000)
+    one_line_error(r, "prompt:", "over the context")
+
+
+def test_bad_option(one_line_error, host_build, tiny_quant_artifacts):
+    r = host_build.run(
+        "bluev-runner", "--artifacts", str(tiny_quant_artifacts), "--prompt", "Hi", "--max-new-tokens", "x"
+    )
+    one_line_error(r, "--max-new-tokens")
