@@ -164,12 +164,9 @@ runner-arm64-build: install $(ARM64_ET)/share/cmake/executorch-config.cmake
 runner-arm64: runner-arm64-build
 	BLUEV_RUNNER_BUILD=$(NATIVE_BUILD) $(PY) -m pytest tests/native -k arm64 -p no:cacheprovider
 
-# The suite's workers share one set of exports (tests/conftest.py export_once): a fresh folder
-# per run unless BLUEV_TEST_CACHE names one, so no worker exports what the other already has.
+# The suite's workers share one set of exports per run (tests/conftest.py export_once).
 test: install runner runner-arm64-build
-	@cache="$${BLUEV_TEST_CACHE:-$$(mktemp -d)}"; \
-	BLUEV_TEST_CACHE="$$cache" BLUEV_RUNNER_BUILD=$(NATIVE_BUILD) $(PY) -m pytest $(PYTEST_ARGS); status=$$?; \
-	[ -n "$$BLUEV_TEST_CACHE" ] || rm -rf "$$cache"; exit $$status
+	BLUEV_RUNNER_BUILD=$(NATIVE_BUILD) $(PY) -m pytest $(PYTEST_ARGS)
 	$(MAKE) --no-print-directory android-unit
 	$(MAKE) --no-print-directory android-kotlin
 

@@ -84,12 +84,11 @@ def repo() -> Path:
 def export_once(tmp_path_factory, key: str, preset: str, *extra: str) -> Path:
     """Export a preset through the real CLI once per test session, into a folder named `key`.
 
-    A developer may set BLUEV_TEST_CACHE=DIR to keep artifacts across sessions
-    (delete DIR after changing export code); CI leaves it unset.
+    The run's workers share one export (the first exports, the others wait on a lock). A developer
+    may set BLUEV_TEST_CACHE=DIR to keep artifacts across sessions (delete DIR after changing export
+    code); CI leaves it unset.
     """
-    cache = os.environ.get("BLUEV_TEST_CACHE")
-    if not cache:
-        return export_into(tmp_path_factory.mktemp(f"artifacts-{key}"), key, preset, *extra)
+    cache = os.environ.get("BLUEV_TEST_CACHE") or shared_run_dir(tmp_path_factory)
     Path(cache).mkdir(parents=True, exist_ok=True)
     # the suite's workers share the cache: the first one exports, the others wait for it
     with open(Path(cache) / f"{key}.lock", "w") as lock:
@@ -98,6 +97,15 @@ def export_once(tmp_path_factory, key: str, preset: str, *extra: str) -> Path:
             assert_manifest_valid(Path(cache) / key)
             return Path(cache) / key
         return export_into(Path(cache), key, preset, *extra)
+
+
+def shared_run_dir(tmp_path_factory) -> Path:
+    """A folder all of this run's xdist workers see, so that each preset is exported once per run
+    rather than once per worker (the session fixtures are per worker)."""
+    base = tmp_path_factory.getbasetemp()
+    # under xdist every worker's basetemp is <run>/popen-gwN; without it, basetemp is the run's own
+    run = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    return run / "shared-exports"
 
 
 def export_into(base: Path, key: str, preset: str, *extra: str) -> Path:
