@@ -8,7 +8,7 @@ SAMPLE  ?= artifacts/sample.png
 # Two workers, each taking whole test files: a file's fixtures are built once, and the
 # SmolLM2 export (most of the suite's time) runs beside the rest instead of before it.
 TEST_WORKERS ?= 2
-PYTEST_ARGS ?= -n $(TEST_WORKERS) --dist loadfile
+PYTEST_ARGS ?= -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder
 
 .PHONY: help install system-deps runner runner-arm64-build runner-arm64 peers export run-sample quant-report bench bench-adb tiles-table vectors schema manifests test android-unit android-kotlin lint clean
 

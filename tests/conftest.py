@@ -23,6 +23,31 @@ BLUEV = Path(sys.executable).parent / "bluev"
 REPO = Path(__file__).resolve().parents[1]
 
 
+# The SmolLM2 export is the suite's longest job (minutes on 2 cores). Its own test file goes
+# first, so one worker starts the export while the other runs the rest; the other files that
+# use it go last, so no worker waits on the export's lock while there is other work.
+# (The Makefile passes --no-loadscope-reorder: xdist would otherwise order files by test count.)
+LONGEST_EXPORT = "smollm2_artifacts"
+LONGEST_EXPORT_FIRST = "tests/export/test_smollm2.py"
+
+
+def uses_longest_export(item: pytest.Item) -> bool:
+    # by argument, or by name through a parametrized getfixturevalue
+    params = getattr(getattr(item, "callspec", None), "params", {})
+    named = LONGEST_EXPORT in getattr(item, "fixturenames", ())
+    return named or any(LONGEST_EXPORT in str(value) for value in params.values())
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    users = {item.nodeid.split("::")[0] for item in items if uses_longest_export(item)}
+
+    def rank(item: pytest.Item) -> int:
+        path = item.nodeid.split("::")[0]
+        return 0 if path == LONGEST_EXPORT_FIRST else 2 if path in users else 1
+
+    items.sort(key=rank)
+
+
 def run_bluev(*args: str, cwd: Path | None = None, timeout: float = 600) -> subprocess.CompletedProcess:
     return subprocess.run(
         [str(BLUEV), *args], capture_output=True, text=True, cwd=cwd, timeout=timeout, check=False
