@@ -40,7 +40,8 @@ def test_transcript_ids_equal_generate(speech_float_artifacts, speech_checkpoint
     extractor = WhisperFeatureExtractor.from_pretrained(speech_checkpoint)
     features = extractor(samples, sampling_rate=extractor.sampling_rate, return_tensors="pt").input_features
     with torch.no_grad():
-        sequence = model.generate(features)[0].tolist()
+        # the whole sequence, start tokens (with the detected language) included
+        sequence = model.generate(features, return_dict_in_generate=True).sequences[0].tolist()
     prompt = art.manifest.speech.decoding.prompt_ids
     assert sequence[0] == prompt[0] and len(sequence) > len(prompt)
     theirs = [t for t in sequence[len(prompt) :] if t != art.manifest.speech.decoding.eos_id]
@@ -71,3 +72,14 @@ def test_default_export_keeps_first_step_logits(tiny_quant_artifacts, spoken_que
     with torch.no_grad():
         theirs = model(input_features=features, decoder_input_ids=torch.tensor([prompt])).logits[0, -1]
     assert cosine(ours, theirs) > 0.99
+
+
+def test_speech_programs_stay_on_xnnpack(tiny_quant_artifacts):
+    """The encoder is one delegate; the decoder leaves only its cache ops and the token lookup."""
+    art = open_artifacts(tiny_quant_artifacts)
+    speech, components = art.manifest.speech, art.manifest.components
+    assert components[speech.encoder].left_on_cpu == {} and components[speech.encoder].backend == "xnnpack"
+    left = components[speech.decoder].left_on_cpu
+    assert left["llama_custom_sdpa_default"] == speech.decoder_layers
+    assert left["auto_functionalized_v2"] == 2 * speech.decoder_layers  # update_cache of k and v
+    assert sum(left.values()) <= 4 * speech.decoder_layers + 6
