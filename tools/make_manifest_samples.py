@@ -42,7 +42,17 @@ KINDS: dict[str, list[str]] = {
     "tiny-vision-only": ["--preset", "tiny", "--components", "vision"],  # "llm": null
     "smollm2": ["--preset", "smollm2"],  # text only, stock TextLLMRunner bundle
     # the NPU's static LLM layout lowered to XNNPACK (bluev-runner): "npu" with a null soc
-    "tiny-static": ["--preset", "tiny", "--quant", "float", "--llm-layout", "static", "--no-stock-runner"],
+    "tiny-static": [
+        "--preset",
+        "tiny",
+        "--quant",
+        "float",
+        "--llm-layout",
+        "static",
+        "--no-stock-runner",
+        "--components",
+        "llm,vision",
+    ],
 }
 
 
