@@ -13,7 +13,7 @@ PYTEST_ARGS ?= -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder
 .PHONY: help install system-deps runner runner-arm64-build runner-arm64 peers export run-sample quant-report bench bench-adb tiles-table vectors schema manifests test android-unit android-kotlin lint clean
 
 help:
-	@echo "make system-deps  Debian packages the tests need (adb, junit4, a JDK, npm)"
+	@echo "make system-deps  Debian packages the tests need (adb, junit4, a JDK, npm, espeak-ng)"
 	@echo "make install      create .venv and install bluev (CPU torch 2.13.0, executorch 1.5.1)"
 	@echo "make runner       build bluev-runner (C++, runtime/native) for this host into build/native/host"
 	@echo "make runner-arm64 cross-build bluev-runner for aarch64 and run its checks (models too) under qemu-aarch64"
@@ -27,7 +27,7 @@ help:
 	@echo "make android-unit compile the app's plain-Java core with javac and run its JUnit tests (on a tiny bundle)"
 	@echo "make android-kotlin compile the app's Kotlin with kotlinc against API stubs (no SDK)"
 	@echo "make lint         ruff"
-	@echo "make vectors      regenerate tests/data/tiling_vectors.json and decode_vectors.json"
+	@echo "make vectors      regenerate tests/data/tiling_vectors.json, decode_vectors.json, speech_vectors.json"
 	@echo "make schema      regenerate docs/manifest.schema.json from runtime/manifest.py"
 	@echo "make manifests   regenerate tests/data/manifests/ (sample manifests for the Java/C++ readers)"
 	@echo "make tiles-table  print the 'Why relaxed matching' table of docs/tiling.md"
@@ -35,12 +35,13 @@ help:
 install: system-deps $(VENV)/.installed
 
 # Debian packages the tests use for real: the adb client (phone benchmark), JUnit 4 and a JDK
-# (the app's plain-Java logic), npm (installs the Kotlin compiler for android-kotlin), and what
+# (the app's plain-Java logic), npm (installs the Kotlin compiler for android-kotlin), espeak-ng
+# (speaks the spoken-question tests' WAV files), and what
 # bluev-runner builds with (runtime/native: CMake, PCRE2, nlohmann-json, libjpeg-turbo, libpng)
 # for this host and, through multiarch, for arm64 with the cross compiler and qemu-user to run
 # it. Installed when missing and we are root (CI); otherwise the command to run is printed and
 # the step fails.
-SYSTEM_DEPS := adb junit4 openjdk-17-jdk-headless npm
+SYSTEM_DEPS := adb junit4 openjdk-17-jdk-headless npm espeak-ng
 NATIVE_DEPS := cmake g++ libpcre2-dev nlohmann-json3-dev libjpeg62-turbo-dev libpng-dev
 ARM64_DEPS  := g++-aarch64-linux-gnu qemu-user libpcre2-dev:arm64 libjpeg62-turbo-dev:arm64 libpng-dev:arm64 zlib1g-dev:arm64
 system-deps:
@@ -49,6 +50,7 @@ system-deps:
 	test -f /usr/share/java/junit4.jar || missing="$$missing junit4"; \
 	command -v javac >/dev/null || missing="$$missing openjdk-17-jdk-headless"; \
 	command -v npm >/dev/null || missing="$$missing npm"; \
+	command -v espeak-ng >/dev/null || missing="$$missing espeak-ng"; \
 	for p in $(NATIVE_DEPS) $(ARM64_DEPS); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || missing="$$missing $$p"; \
 	done; \
@@ -198,6 +200,7 @@ android-unit: $(BUNDLE_FIXTURE)
 	$(JAVAC) --release 17 -encoding UTF-8 -Xlint:all -Werror -cp $(UNIT_OUT)/main:$(JUNIT_CP) -d $(UNIT_OUT)/test $$(find $(CORE)/src/test/java -name '*.java' | sort)
 	cp -R $(CORE)/src/test/resources/. $(UNIT_OUT)/test/
 	$(JAVA) -Dbluev.tilingVectors=tests/data/tiling_vectors.json -Dbluev.decodeVectors=tests/data/decode_vectors.json \
+	  -Dbluev.speechVectors=tests/data/speech_vectors.json \
 	  -Dbluev.manifests=tests/data/manifests -Dbluev.bundle=$(BUNDLE_FIXTURE) \
 	  -Dbluev.bundleZip64=$(FIXTURES)/tiny-llm-zip64.zip -Dbluev.bundleDir=$(FIXTURES)/tiny-llm \
 	  -Dbluev.appGradle=android_app/app/build.gradle.kts -cp $(UNIT_OUT)/main:$(UNIT_OUT)/test:$(JUNIT_CP) \
@@ -251,6 +254,7 @@ manifests: install
 vectors: install
 	$(PY) tools/make_tiling_vectors.py tests/data/tiling_vectors.json
 	$(PY) tools/make_decode_vectors.py tests/data/decode_vectors.json
+	$(PY) tools/make_speech_vectors.py tests/data/speech_vectors.json
 
 tiles-table: install
 	$(PY) tools/tiles_table.py

@@ -110,14 +110,53 @@ def run(as_json: bool, **params: Any) -> None:
     """Answer a prompt (about an image) with exported artifacts on the ExecuTorch runtime."""
     library_warnings_quiet()
     opts = options_from(RunOptions, params)
+    if opts.audio is not None:
+        spoken_run(opts, as_json)
+        return
     # deferred: ExecuTorch's runtime takes seconds to import
     from bluev.runtime.pipeline import Pipeline
 
+    assert opts.prompt is not None  # RunOptions: a prompt or an audio file
     on_text = None if as_json else (lambda piece: click.echo(piece, nl=False))
     with native_logs_quiet():  # ExecuTorch's own log lines go to fd 2 while it loads and runs
         pipeline = Pipeline(opts.artifacts)
     with pipeline, native_logs_quiet():
         result = pipeline.generate(opts.prompt, opts.image, opts.max_new_tokens, opts.sampler, on_text)
+    print_run(pipeline, result, as_json)
+
+
+def spoken_run(opts: RunOptions, as_json: bool) -> None:
+    """`bluev run --audio`: transcribe (while the picture encodes in its own process), then answer."""
+    # deferred: ExecuTorch's runtime takes seconds to import
+    from bluev.runtime.spoken import ask_spoken, open_spoken
+
+    assert opts.audio is not None  # spoken_run is the --audio path
+    with native_logs_quiet():  # bad audio or a set without speech is refused before any program loads
+        pipeline, transcriber, samples = open_spoken(opts.artifacts, opts.audio, opts.image is not None)
+    streaming = not as_json
+    with pipeline, native_logs_quiet():
+        answer = ask_spoken(
+            pipeline,
+            transcriber,
+            samples,
+            opts.image,
+            opts.max_new_tokens,
+            opts.sampler,
+            on_text=(lambda piece: click.echo(piece, nl=False)) if streaming else None,
+            on_transcript=(lambda text: click.echo(f"> {text}")) if streaming else None,
+            source=str(opts.audio),
+        )
+    if as_json:
+        s = answer.generation.stats.to_dict()
+        click.echo(
+            json.dumps({"transcript": answer.transcript.text, "text": answer.generation.text, "stats": s})
+        )
+        return
+    print_run(pipeline, answer.generation, as_json)
+
+
+def print_run(pipeline: Any, result: Any, as_json: bool) -> None:
+    """The answer's stats line on stderr (the answer itself was streamed), or the JSON object."""
     s = result.stats.to_dict()
     if as_json:
         click.echo(json.dumps({"text": result.text, "stats": s}))
@@ -132,12 +171,23 @@ def run(as_json: bool, **params: Any) -> None:
     click.echo(
         f"[{image}image {s['image_encode_ms']:.0f} ms, prefill {s['prefill_tokens']} tok "
         f"@ {s['prefill_tok_s']:.1f} tok/s, decode {s['decode_tokens']} tok @ {s['decode_tok_s']:.1f} tok/s, "
-        f"TTFT {s['ttft_ms']:.0f} ms, peak RSS {s['peak_rss_mb']:.0f} MB, stop: {s['stop_reason']}]",
+        f"TTFT {s['ttft_ms']:.0f} ms{speech_text(s)}, peak RSS {s['peak_rss_mb']:.0f} MB, "
+        f"stop: {s['stop_reason']}]",
         err=True,
     )
     if pipeline.art.manifest.source.kind == "random":  # say so rather than let noise pass for an answer
         note = f"note: preset {pipeline.art.preset} has random weights, so its words are noise; "
         click.echo(note + SMOLLM2_HINT, err=True)
+
+
+def speech_text(s: dict) -> str:
+    """The spoken question's times, for the stats line (empty for a typed one)."""
+    if "transcribe_ms" not in s:
+        return ""
+    text = f" (transcription {s['transcribe_ms']:.0f} ms"
+    if "overlap_saved_ms" in s:
+        text += f", overlapped with the image: {s['overlap_saved_ms']:.0f} ms saved"
+    return text + ")"
 
 
 @cli.command("quant-report")

@@ -25,6 +25,8 @@ from bluev.export.programs import (
     stock_text_programs,
     vision_programs,
 )
+from bluev.export.speech.checkpoint import check_speech_checkpoint
+from bluev.export.speech.export import export_speech
 from bluev.export.static_layout import static_programs, static_section, write_embedding
 from bluev.export.writer import (
     ArtifactWriter,
@@ -42,13 +44,17 @@ def export(opts: ExportOptions) -> Manifest:
     check_inputs(opts)
     if opts.backend == "mediatek":
         return export_mediatek(opts)
-    steps = 3 + 2 * opts.with_vision - (not opts.with_llm) + int(opts.stock_runner)
+    steps = 3 + 2 * opts.with_vision - (not opts.with_llm) + int(opts.stock_runner) + 3 * opts.with_speech
     progress = Progress(steps=steps)
     model, build_seconds = build_for_export(opts, progress)
     with ArtifactWriter(opts.out) as writer:
         results, static = export_components(model, opts, writer, progress)
+        speech = None
+        if opts.with_speech:
+            speech_results, speech = export_speech(opts, writer, progress)
+            results += speech_results
         started = progress.step("writing tokenizer and manifest")
-        manifest = assemble_manifest(model, opts, writer, results, build_seconds, static)
+        manifest = assemble_manifest(model, opts, writer, results, build_seconds, static, speech=speech)
         writer.commit(manifest)
         progress.finish(started)
     return manifest
@@ -58,6 +64,8 @@ def check_inputs(opts: ExportOptions) -> None:
     """What the options cannot check alone: the checkpoint's files and the destination folder."""
     if opts.checkpoint is not None:
         check_checkpoint(opts.checkpoint)
+    if opts.speech_checkpoint is not None:
+        check_speech_checkpoint(opts.speech_checkpoint)
     problem = destination_problem(opts.out, opts.preset, opts.force)
     if problem is not None:
         raise BadInput(problem)

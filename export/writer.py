@@ -40,6 +40,7 @@ from bluev.runtime.manifest import (
     Normalize,
     Npu,
     SpecialTokens,
+    Speech,
     StockRunner,
     TensorSpec,
     Vision,
@@ -80,6 +81,7 @@ class ProgramResult:
     coverage: Coverage
     seconds: float
     methods: dict[str, MethodSignature] = field(default_factory=dict)
+    backend: str | None = None  # None: the set's backend (the speech programs run on the CPU)
 
 
 class ArtifactWriter:
@@ -126,13 +128,13 @@ class ArtifactWriter:
             tmp.write_bytes(data)
         return self.entry(name)
 
-    def tokenizer(self, tokenizer: PreTrainedTokenizerBase) -> FileEntry:
-        """The fast tokenizer's tokenizer.json, the one file every reader's tokenizer loads."""
+    def tokenizer(self, tokenizer: PreTrainedTokenizerBase, name: str = TOKENIZER_FILE) -> FileEntry:
+        """The fast tokenizer's tokenizer.json (as ``name``), the one file every reader's tokenizer loads."""
         saved = self.folder / ".tokenizer"
         tokenizer.save_pretrained(saved)
-        shutil.move(saved / TOKENIZER_FILE, self.folder / TOKENIZER_FILE)
+        shutil.move(saved / TOKENIZER_FILE, self.folder / name)
         shutil.rmtree(saved)
-        return self.entry(TOKENIZER_FILE)
+        return self.entry(name)
 
     def entry(self, name: str) -> FileEntry:
         path = self.folder / name
@@ -198,9 +200,12 @@ def assemble_manifest(
     results: list[ProgramResult],
     build_seconds: float,
     npu: Npu | None = None,
+    speech: Speech | None = None,
 ) -> Manifest:
     """The manifest of what ``writer`` holds (writes the tokenizer); ``npu``: the static layout's facts."""
-    components = {r.name: writer.component(r, opts.backend, opts.quant or "", opts.soc) for r in results}
+    components = {
+        r.name: writer.component(r, r.backend or opts.backend, opts.quant or "", opts.soc) for r in results
+    }
     stock = components.pop("stock_runner", None)
     return Manifest(
         preset=model.preset.name,
@@ -217,6 +222,7 @@ def assemble_manifest(
         stock_runner=stock_section(stock, model) if stock is not None else None,
         npu=npu,
         export=ExportInfo(build_seconds=round(build_seconds, 2), tools=tool_versions()),
+        speech=speech,
     )
 
 

@@ -274,6 +274,98 @@ class Npu:
     embedding: NpuEmbedding
 
 
+# --- speech ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MelFilters(FileEntry):
+    """The mel filter bank as raw little-endian float32 ``[n_freq, n_mels]`` (row = FFT bin)."""
+
+    shape: list[int]
+    dtype: str
+    norm: str  # how the checkpoint's feature extractor made it: "slaney"
+    mel_scale: str  # "slaney"
+    min_frequency: float
+    max_frequency: float
+
+
+@dataclass(frozen=True)
+class LogMel:
+    """How audio becomes the speech encoder's input, as WhisperFeatureExtractor computes it.
+
+    Mono float samples at ``sampling_rate``, zero-padded (or refused when longer) to
+    ``n_samples``; reflect-padded by n_fft / 2 at both ends; frames of ``n_fft`` every
+    ``hop_length`` under a periodic Hann window; |rfft|^2 times ``filters``; the last frame
+    dropped, leaving ``frames``; log10 of max(x, log_floor); floored at (its maximum -
+    ``dynamic_range``); then (x + ``offset``) / ``scale``. Features are ``[1, n_mels, frames]``.
+    """
+
+    sampling_rate: int
+    n_fft: int
+    hop_length: int
+    n_mels: int
+    chunk_length: int  # seconds the encoder hears at once
+    n_samples: int
+    frames: int
+    window: str  # "hann-periodic"
+    log_floor: float
+    dynamic_range: float
+    offset: float
+    scale: float
+    filters: MelFilters
+
+
+@dataclass(frozen=True)
+class SpeechDecoding:
+    """Greedy decoding as transformers' WhisperForConditionalGeneration.generate does it.
+
+    The decoder starts from ``prompt_ids``; when ``language_index`` is set, the entry there is
+    replaced first by the language detected from the logits after ``prompt_ids[0]`` alone
+    (the argmax over ``language_ids``). Every step sets ``suppress_ids`` to -inf, the first
+    generated step also ``begin_suppress_ids``; decoding stops at ``eos_id`` or when the
+    sequence, prompt included, holds ``max_length`` tokens.
+    """
+
+    prompt_ids: list[int]
+    language_index: int | None
+    language_ids: dict[str, int]  # "<|en|>" -> its id: the candidates of language detection
+    eos_id: int
+    suppress_ids: list[int]
+    begin_suppress_ids: list[int]
+    max_length: int
+
+
+@dataclass(frozen=True)
+class SpeechMethods:
+    encode: str  # speech_encoder: features [1, n_mels, frames] -> states [1, positions, d_model]
+    cross_attention: str  # speech_decoder: states -> the cross-attention keys and values (state)
+    decode: str  # speech_decoder: ids [1, T] at input_pos -> logits of the last one [1, vocab]
+
+
+@dataclass(frozen=True)
+class Speech:
+    """The speech-to-text component: its two programs, its front end, its decoding rules."""
+
+    model_type: str  # "whisper"
+    source: Source
+    encoder: str  # component names in `components`
+    decoder: str
+    methods: SpeechMethods
+    d_model: int
+    encoder_layers: int
+    decoder_layers: int
+    heads: int
+    vocab_size: int
+    positions: int  # encoder output positions (the cross-attention length)
+    max_target_positions: int
+    params: int
+    linear: LinearScheme
+    embedding: EmbeddingScheme
+    features: LogMel
+    decoding: SpeechDecoding
+    tokenizer: FileEntry  # its own tokenizer.json (Whisper's vocabulary is not the LLM's)
+
+
 @dataclass(frozen=True)
 class ExportInfo:
     build_seconds: float
@@ -296,6 +388,7 @@ class Manifest:
     stock_runner: StockRunner | None
     npu: Npu | None
     export: ExportInfo
+    speech: Speech | None = None  # None: no speech component (typed questions only)
     format: str = FORMAT
     format_version: int = FORMAT_VERSION
 
@@ -314,7 +407,16 @@ class Manifest:
             entries.append(("stock_runner", self.stock_runner))
         if self.npu is not None:
             entries.append(("token_embedding", self.npu.embedding))
+        if self.speech is not None:
+            entries += [
+                ("speech_tokenizer", self.speech.tokenizer),
+                ("mel_filters", self.speech.features.filters),
+            ]
         return entries
+
+    @property
+    def has_speech(self) -> bool:
+        return self.speech is not None and {self.speech.encoder, self.speech.decoder} <= set(self.components)
 
     def to_dict(self) -> dict:
         """JSON-ready, format and version first."""

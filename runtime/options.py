@@ -33,14 +33,23 @@ class SamplerConfig:
 @dataclass(frozen=True)
 class RunOptions:
     artifacts: Path = cli(help="Directory from bluev export.")
-    prompt: str = cli(help="The question.")
+    prompt: str | None = cli(None, help="The question (or --audio: a spoken one).")
+    audio: Path | None = cli(
+        None,
+        metavar="FILE.wav",
+        help="A spoken question (WAV): transcribed by the set's speech programs, then answered.",
+    )
     image: Path | None = cli(None, help="Image file to ask about.")
     max_new_tokens: int = cli(128, minimum=1, help="Most tokens to generate.")
     sampler: SamplerConfig = field(default_factory=SamplerConfig)
 
     def __post_init__(self) -> None:
+        if (self.prompt is None) == (self.audio is None):
+            raise BadInput("run: give the question as --prompt TEXT or as --audio FILE.wav (one of them)")
         if self.image is not None and not self.image.is_file():
             raise BadInput(f"{self.image}: no such image file")
+        if self.audio is not None and not self.audio.is_file():
+            raise BadInput(f"{self.audio}: no such audio file")
 
 
 @dataclass(frozen=True)

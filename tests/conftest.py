@@ -14,7 +14,8 @@ import jsonschema
 import pytest
 
 from bluev.export.builders import build
-from bluev.export.presets import get_preset
+from bluev.export.presets import TINY_SPEECH, get_preset
+from bluev.export.speech.checkpoint import save_random_speech
 from bluev.runtime.kernels import runtime
 from bluev.runtime.manifest import MANIFEST
 from bluev.runtime.sample_picture import draw_sample
@@ -145,8 +146,11 @@ def export_into(base: Path, key: str, preset: str, *extra: str) -> Path:
 
 @pytest.fixture(scope="session")
 def tiny_artifacts(tmp_path_factory) -> Path:
-    """Float tiny artifacts: the graphs must match eager PyTorch to float precision."""
-    return export_once(tmp_path_factory, "tiny-float", "tiny", "--quant", "float")
+    """Float tiny artifacts: the graphs must match eager PyTorch to float precision.
+
+    Without the speech component: speech_float_artifacts has the float speech programs."""
+    only = ("--components", "llm,vision")
+    return export_once(tmp_path_factory, "tiny-float", "tiny", "--quant", "float", *only)
 
 
 @pytest.fixture(scope="session")
@@ -158,13 +162,45 @@ def tiny_quant_artifacts(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def tiny_vulkan_artifacts(tmp_path_factory) -> Path:
     """Tiny for the phone GPU (float, the Vulkan default); no stock bundle, to keep the test short."""
-    return export_once(tmp_path_factory, "tiny-vulkan", "tiny", "--backend", "vulkan", "--no-stock-runner")
+    return export_once(
+        tmp_path_factory,
+        "tiny-vulkan",
+        "tiny",
+        "--backend",
+        "vulkan",
+        "--no-stock-runner",
+        "--components",
+        "llm,vision",  # the speech programs are XNNPACK's whatever the set's backend: tested on tiny
+    )
 
 
 @pytest.fixture(scope="session")
 def smollm2_artifacts(tmp_path_factory) -> Path:
     """SmolLM2-135M with the default recipe (4-bit LLM, 8-bit embeddings)."""
     return export_once(tmp_path_factory, "smollm2", "smollm2")
+
+
+@pytest.fixture(scope="session")
+def speech_checkpoint(tmp_path_factory) -> Path:
+    """A tiny random Whisper checkpoint saved by transformers (safetensors, feature extractor, tokenizer)."""
+    return save_random_speech(TINY_SPEECH, tmp_path_factory.mktemp("whisper") / "ckpt", seed=7)
+
+
+@pytest.fixture(scope="session")
+def speech_float_artifacts(tmp_path_factory, speech_checkpoint) -> Path:
+    """That checkpoint's speech programs in float beside tiny's LLM (no vision, no stock runner: short)."""
+    return export_once(
+        tmp_path_factory,
+        "tiny-speech-float",
+        "tiny",
+        "--speech-checkpoint",
+        str(speech_checkpoint),
+        "--components",
+        "llm,speech",
+        "--quant",
+        "float",
+        "--no-stock-runner",
+    )
 
 
 @pytest.fixture(scope="session")

@@ -29,11 +29,30 @@ BLUEV = Path(sys.executable).parent / "bluev"
 # kind -> `bluev export` arguments
 KINDS: dict[str, list[str]] = {
     "tiny-xnnpack": ["--preset", "tiny"],  # multimodal, default recipe, stock MultimodalRunner bundle
-    "tiny-vulkan": ["--preset", "tiny", "--backend", "vulkan", "--no-stock-runner"],  # fixed tile batch
+    # fixed tile batch; the speech programs (XNNPACK in any set) are sampled by tiny-xnnpack
+    "tiny-vulkan": [
+        "--preset",
+        "tiny",
+        "--backend",
+        "vulkan",
+        "--no-stock-runner",
+        "--components",
+        "llm,vision",
+    ],
     "tiny-vision-only": ["--preset", "tiny", "--components", "vision"],  # "llm": null
     "smollm2": ["--preset", "smollm2"],  # text only, stock TextLLMRunner bundle
     # the NPU's static LLM layout lowered to XNNPACK (bluev-runner): "npu" with a null soc
-    "tiny-static": ["--preset", "tiny", "--quant", "float", "--llm-layout", "static", "--no-stock-runner"],
+    "tiny-static": [
+        "--preset",
+        "tiny",
+        "--quant",
+        "float",
+        "--llm-layout",
+        "static",
+        "--no-stock-runner",
+        "--components",
+        "llm,vision",
+    ],
 }
 
 

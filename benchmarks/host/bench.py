@@ -20,7 +20,7 @@ from pathlib import Path
 
 from bluev.benchmarks.host import roofline
 from bluev.benchmarks.host.export_llm import EMBEDDING_BITS, baseline_pte
-from bluev.benchmarks.host.inputs import bench_artifacts, bench_image
+from bluev.benchmarks.host.inputs import bench_artifacts, bench_audio, bench_image
 from bluev.benchmarks.host.llamacpp import find_llama_bench, llama_bench
 from bluev.benchmarks.host.options import HostBenchOptions
 from bluev.benchmarks.host.worker import SHORT_PROMPT_TOKENS, Task, task_json
@@ -46,6 +46,11 @@ METRICS = (
     "ttft_saved_ms",
     "caller_stall_ms",
     "caller_stall_ms_inline",
+    "transcribe_ms",
+    "spoken_ttft_inline_ms",
+    "spoken_ttft_overlapped_ms",
+    "spoken_ttft_saved_ms",
+    "spoken_overlap_saved_ms",
     "peak_rss_mb",
 )
 
@@ -95,7 +100,9 @@ def plan_systems(opts: HostBenchOptions, manifest: Manifest, components: list[st
     """Which measurements run, as callables; baselines that do not apply are left out with a note."""
     threads = opts.threads
     image = str(opts.image) if opts.image else None
+    audio = str(opts.audio) if opts.audio else None
     common = dict(threads=threads, components=components, artifacts=str(opts.artifacts), image=image)
+    common |= dict(audio=audio)
     common |= dict(decode_tokens=opts.decode_tokens, prefill_tokens=opts.prefill_tokens)
     systems: dict[str, Measure] = {"bluev": lambda: run_worker(Task(system="bluev", **common))}
     plan = Plan(systems, {})
@@ -150,8 +157,13 @@ def bench_host(opts: HostBenchOptions) -> dict:
     art = open_artifacts(opts.artifacts)
     opts.threads = opts.threads or default_threads()  # one count for every system and the roofline
     manifest = art.manifest
-    present = [c for c, has in (("llm", art.has_llm), ("vision", art.multimodal)) if has]
+    has = (("llm", art.has_llm), ("vision", art.multimodal), ("speech", manifest.has_speech))
+    present = [c for c, there in has if there]
     components = list(opts.components) or present
+    if "speech" in components:
+        if not manifest.has_speech:
+            raise BadInput(f"{opts.artifacts}: --components speech, but the set has no speech programs")
+        opts.audio = bench_audio(opts.audio, opts.log)
     if "vision" in components and not art.multimodal:
         raise BadInput(f"{opts.artifacts}: --components vision, but the {art.preset} artifacts are text-only")
     if "llm" in components and not art.has_llm:

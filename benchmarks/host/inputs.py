@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import atexit
 import shutil
+import subprocess
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 from bluev.errors import BadInput
@@ -57,4 +59,22 @@ def bench_image(image: Path | None, artifacts: Path) -> Path | None:
     atexit.register(shutil.rmtree, folder, ignore_errors=True)
     path = folder / "photo.jpg"
     draw_sample(*PHOTO_SIZE).save(path, quality=90)  # what a phone camera hands the app
+    return path
+
+
+SPOKEN_QUESTION = "What is in this picture?"
+
+
+def bench_audio(audio: Path | None, log: Callable[[str], None]) -> Path | None:
+    """The spoken question: the user's WAV, else espeak-ng saying one (None, said why, without it)."""
+    if audio is not None:
+        return audio
+    espeak = shutil.which("espeak-ng")
+    if espeak is None:
+        log("speech timings skipped: no --audio FILE.wav and no espeak-ng to say a question")
+        return None
+    folder = Path(tempfile.mkdtemp(prefix="bluev-bench-audio-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    path = folder / "question.wav"
+    subprocess.run([espeak, "-w", str(path), SPOKEN_QUESTION], check=True, capture_output=True, timeout=60)
     return path

@@ -27,7 +27,7 @@ class HostBenchOptions:
     )
     # () = llm, plus vision when the artifacts have it
     components: tuple[str, ...] = cli_list(
-        "Comma-separated subset of llm,vision (default: all the artifacts have)."
+        "Comma-separated subset of llm,vision,speech (default: all the artifacts have)."
     )
     repeats: int = cli(3, minimum=1, help="Rounds; the systems alternate within each.")
     threads: int = cli(0, minimum=0, help="Threads for every system (0: all cores).")
@@ -42,6 +42,11 @@ class HostBenchOptions:
     llama_bench: Path | None = cli(None, help="llama-bench binary (default: what `make peers` built).")
     peers: Path = cli(Path(".peers"), help="Where `make peers` builds the baselines.")
     image: Path | None = cli(None, help="Picture for TTFT (default: the sample drawn at 12 MP).")
+    audio: Path | None = cli(
+        None,
+        metavar="FILE.wav",
+        help="Spoken question for the speech timings (default: espeak-ng says one, if installed).",
+    )
     decode_tokens: int = cli(128, minimum=1, help="Tokens decoded per measurement.")
     prefill_tokens: int = cli(512, minimum=1, help="Prompt tokens per prefill measurement.")
     out: Path | None = cli(None, help="Write report.json, report.txt, chart.png here.")
@@ -58,3 +63,5 @@ class HostBenchOptions:
         self.baselines = () if "none" in self.baselines else (self.baselines or BASELINES)
         if self.image is not None and not self.image.is_file():
             raise BadInput(f"{self.image}: no such image file")
+        if self.audio is not None and not self.audio.is_file():
+            raise BadInput(f"{self.audio}: no such audio file")

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+import numpy as np
 import torch
 from executorch.extension.llm.runner import GenerationConfig, TextLLMRunner
 
@@ -25,11 +26,14 @@ from bluev.export.presets import get_preset
 from bluev.quant.calibration import data_text
 from bluev.quiet import library_warnings_quiet
 from bluev.runtime.artifacts import open_artifacts
+from bluev.runtime.audio import load_audio
 from bluev.runtime.kernels import peak_rss_mb, set_xnnpack_threads
 from bluev.runtime.manifest import Manifest
 from bluev.runtime.pipeline import Pipeline, Stats
 from bluev.runtime.sampling import greedy
 from bluev.runtime.session import Session
+from bluev.runtime.speech import Transcriber
+from bluev.runtime.spoken import ask_spoken
 from bluev.runtime.text import TextCodec
 
 SHORT_PROMPT_TOKENS = 32  # the context decode starts from
@@ -44,6 +48,7 @@ class Task:
     preset: str | None = None  # eager: what to build
     pte: str | None = None  # executorch: export_llm's program
     image: str | None = None  # TTFT: one image + a short prompt
+    audio: str | None = None  # spoken-question TTFT: this WAV asked over the image
     decode_tokens: int = 128
     prefill_tokens: int = 512
     typing_ms: int = 2000  # how long the user takes to write the question after picking the photo
@@ -89,6 +94,9 @@ def measure_bluev(task: Task) -> dict:
         image = task.image if p.tiles is not None else None
         p.generate("Describe it." if image else "Hello.", image, max_new_tokens=1)  # warm
         out["ttft_ms"] = round(p.generate("Describe it.", image, max_new_tokens=1).stats.ttft_ms, 2)
+    spoken = spoken_inputs(p, task)
+    if spoken is not None:
+        out |= spoken_ttft(p, *spoken, overlap=False)
     if "vision" in task.components and p.tiles is not None and task.image:
         out["image_encode_ms"] = image_encode_ms(p, task.image, pipelined=False)
         if "ttft_ms" in out:  # the stall an inline encoder causes, for contrast
@@ -99,8 +107,47 @@ def measure_bluev(task: Task) -> dict:
         out["pipelining_saved_ms"] = round(out["image_encode_ms"] - out["image_encode_ms_pipelined"], 2)
         if "ttft_ms" in out:
             out |= decoupled_ttft(p, task.image, task.typing_ms, out["ttft_ms"])
+        if spoken is not None:
+            out |= spoken_ttft(p, *spoken, overlap=True)
+            out["spoken_ttft_saved_ms"] = round(
+                out["spoken_ttft_inline_ms"] - out["spoken_ttft_overlapped_ms"], 2
+            )
         p.close()
     return out
+
+
+def spoken_inputs(p: Pipeline, task: Task) -> tuple[Transcriber, np.ndarray, str | None] | None:
+    """The speech programs, the question's samples and the picture, when the task asks a spoken question."""
+    speech = p.art.manifest.speech
+    if not task.audio or "speech" not in task.components or speech is None or not p.art.has_llm:
+        return None
+    features = speech.features
+    samples = load_audio(
+        Path(task.audio), features.sampling_rate, features.n_samples / features.sampling_rate
+    )
+    return Transcriber(p.art), samples, task.image if p.tiles is not None else None
+
+
+def spoken_ttft(
+    p: Pipeline, transcriber: Transcriber, samples: np.ndarray, image: str | None, overlap: bool
+) -> dict:
+    """Transcription ms and the spoken question's TTFT over the picture: median of 3 after a warm-up.
+
+    Inline: the picture is encoded, then the speech transcribed, in this process; overlapped:
+    the picture encodes in the encoder's child process while this one transcribes.
+    """
+    where = Path(image) if image else None
+    runs = [ask_spoken(p, transcriber, samples, where, 1, overlap=overlap).generation.stats for _ in range(4)]
+    middle = sorted(runs[1:], key=lambda s: s.ttft_ms)[1]
+    if not overlap:
+        return {
+            "spoken_ttft_inline_ms": round(middle.ttft_ms, 2),
+            "transcribe_ms": middle.extra["transcribe_ms"],
+        }
+    return {
+        "spoken_ttft_overlapped_ms": round(middle.ttft_ms, 2),
+        "spoken_overlap_saved_ms": middle.extra.get("overlap_saved_ms", 0.0),
+    }
 
 
 def decoupled_ttft(p: Pipeline, image: str, typing_ms: int, ttft_ms: float) -> dict:

@@ -46,6 +46,14 @@ def test_bench_host_on_tiny_reports_every_metric(
     assert report["image_encode_ms"] > 0 and report["image_encode_ms_pipelined"] > 0
     assert abs(report["pipelining_saved_ms"]) < report["image_encode_ms"]
     assert report["ttft_decoupled_ms"] > 0 and report["caller_stall_ms"] > 0
+    # a spoken question (espeak-ng) over the photo: transcribed, then answered; inline (picture,
+    # then speech) against overlapped (the picture in the encoder's process while transcribing)
+    # (which one wins depends on free cores: the spread, not the sign, is what the test can check)
+    assert "speech" in report["components"] and report["transcribe_ms"] > 0
+    assert report["spoken_ttft_inline_ms"] > report["transcribe_ms"]
+    assert report["spoken_ttft_overlapped_ms"] > 0 and report["spoken_overlap_saved_ms"] >= 0
+    low, high = report["spoken_ttft_saved_ms_spread"]
+    assert low <= report["spoken_ttft_saved_ms"] <= high
     eager = report["baselines"]["eager"]
     assert eager["decode_tok_s"] > 0 and eager["prefill_tok_s"] > 0 and eager["vision_tile_ms"] > 0
     # llama.cpp and export_llm need SmolLM2's weights: not run for tiny, and said so

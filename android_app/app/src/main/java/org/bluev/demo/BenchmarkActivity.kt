@@ -12,6 +12,7 @@ import org.bluev.core.BenchResult
  * ```
  * adb shell am start -W -n org.bluev.demo/.BenchmarkActivity \
  *   --es artifact_dir /data/local/tmp/bluev/<hash> --es prompt "<text>" [--es image <path>] \
+ *   [--es audio <question.wav>] \
  *   --ei warmup N --ei runs M --ei max_new_tokens K --es result_name <name>.json
  * ```
  * It runs the generations on a background thread and writes
@@ -47,6 +48,7 @@ class BenchmarkActivity : Activity() {
             engine = intent.getStringExtra("engine") ?: Engines.COMPONENTS,
             prompt = intent.getStringExtra("prompt") ?: "",
             image = intent.getStringExtra("image")?.takeIf { it.isNotEmpty() }?.let { File(it) },
+            audio = intent.getStringExtra("audio")?.takeIf { it.isNotEmpty() }?.let { File(it) },
             warmup = intent.getIntExtra("warmup", 1),
             runs = intent.getIntExtra("runs", 3),
             maxNewTokens = intent.getIntExtra("max_new_tokens", 128),

@@ -31,6 +31,11 @@ class ChatViewModel(app: Application, args: SavedStateHandle) : AndroidViewModel
       val stats: String = "",
       val ready: Boolean = false,
       val generating: Boolean = false,
+      /** The set has its own speech programs (used when the phone has no on-device recognizer). */
+      val ownSpeech: Boolean = false,
+      val listening: Boolean = false,
+      /** The last transcript of the set's speech programs, for the question field. */
+      val heard: String? = null,
   )
 
   // postValue may drop intermediate values; each update starts from the latest one posted.
@@ -51,6 +56,12 @@ class ChatViewModel(app: Application, args: SavedStateHandle) : AndroidViewModel
   private var imageStats: Stats? = null
 
   private val engineKind = args.get<String>("engine") ?: Engines.COMPONENTS
+
+  // The spoken question: recorded on its own thread, transcribed on another, so the picture
+  // goes on encoding on the worker meanwhile (the paper's parallel audio and image paths).
+  private val speechWorker: ExecutorService = Executors.newSingleThreadExecutor { r -> Thread(r, "bluev-speech") }
+  private var speechEngine: SpeechEngine? = null // touched only on speechWorker
+  @Volatile private var recorder: SpeechRecorder? = null
 
   // Read from the UI thread by stop(); the engine's stop is thread-safe.
   @Volatile private var running: Engine? = null
@@ -99,6 +110,11 @@ class ChatViewModel(app: Application, args: SavedStateHandle) : AndroidViewModel
       artifacts = dir
       engine = eng
       val m = dir.manifest
+      speechWorker.execute {
+        speechEngine?.close()
+        speechEngine = null
+      }
+      update { it.copy(ownSpeech = m.hasSpeech()) }
       // Integrity is hashed once per set; say which start did it (it takes seconds per GB).
       val checked =
           if (dir.hashed.isEmpty()) "files unchanged since checked"
@@ -171,14 +187,51 @@ class ChatViewModel(app: Application, args: SavedStateHandle) : AndroidViewModel
     }
   }
 
+  /**
+   * Starts recording a spoken question for the set's own speech programs, or ends the running
+   * recording; its transcript arrives as [UiState.heard]. Needs the microphone permission.
+   */
+  fun toggleListening() {
+    recorder?.let {
+      it.stop()
+      return
+    }
+    val dir = artifacts ?: return
+    val speech = dir.manifest.speech ?: return
+    val rec = SpeechRecorder(speech.samplingRate, speech.nSamples / speech.samplingRate)
+    recorder = rec
+    update { it.copy(listening = true, status = "listening… tap again when done") }
+    speechWorker.execute {
+      attempt {
+        try {
+          val samples = rec.record()
+          update { it.copy(status = "transcribing…") }
+          val own = speechEngine ?: SpeechEngine(dir).also { speechEngine = it }
+          val heard = own.transcribe(samples, speech.samplingRate)
+          update {
+            it.copy(
+                heard = heard.text,
+                status = "heard you (${heard.tokens} tokens, ${"%.0f".format(heard.transcribeMs)} ms)")
+          }
+        } finally {
+          recorder = null
+          update { it.copy(listening = false) }
+        }
+      }
+    }
+  }
+
   fun stop() {
     running?.stop()
   }
 
   override fun onCleared() {
     running?.stop()
+    recorder?.stop()
     worker.execute { engine?.close() }
     worker.shutdown()
+    speechWorker.execute { speechEngine?.close() }
+    speechWorker.shutdown()
   }
 
   /** What the bluev tiler makes of the picture, and what this engine encodes. */

@@ -41,7 +41,7 @@ class MainActivity : AppCompatActivity() {
   private val micPermission =
       registerForActivityResult(ActivityResultContracts.RequestPermission()) { granted ->
         if (granted) {
-          speech.listen()
+          listen()
         } else {
           status.text = getString(R.string.speech_permission)
         }
@@ -83,7 +83,7 @@ class MainActivity : AppCompatActivity() {
     speak.setOnClickListener {
       if (ContextCompat.checkSelfPermission(this, Manifest.permission.RECORD_AUDIO) ==
           PackageManager.PERMISSION_GRANTED) {
-        speech.listen()
+        listen()
       } else {
         micPermission.launch(Manifest.permission.RECORD_AUDIO)
       }
@@ -105,8 +105,22 @@ class MainActivity : AppCompatActivity() {
       pick.isEnabled = s.ready && !s.generating
       camera.isEnabled = s.ready && !s.generating
       models.isEnabled = !s.generating
+      speak.isEnabled = speech.available() || s.ownSpeech
+      speak.text = getString(if (s.listening) R.string.stop else R.string.speak)
+      if (s.heard != null && s.heard != shownHeard) {
+        shownHeard = s.heard
+        question.setText(s.heard)
+      }
       scroll.post { scroll.fullScroll(ScrollView.FOCUS_DOWN) }
     }
+  }
+
+  private var shownHeard: String? = null
+
+  /** The set's own speech programs when the phone cannot recognize speech on the device. */
+  private fun listen() {
+    if (!speech.onDevice() && model.state.value?.ownSpeech == true) model.toggleListening()
+    else speech.listen()
   }
 
   override fun onResume() {

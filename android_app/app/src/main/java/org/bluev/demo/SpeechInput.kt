@@ -22,7 +22,8 @@ class SpeechInput(
 
   fun available(): Boolean = onDevice() || SpeechRecognizer.isRecognitionAvailable(context)
 
-  private fun onDevice(): Boolean =
+  /** The phone recognizes speech without the network (else the set's own programs are preferred). */
+  fun onDevice(): Boolean =
       Build.VERSION.SDK_INT >= 33 && SpeechRecognizer.isOnDeviceRecognitionAvailable(context)
 
   fun listen() {

@@ -162,6 +162,86 @@ public final class Manifest {
     }
   }
 
+  /**
+   * The speech-to-text component ({@code speech} in the manifest): its two programs, the log-mel
+   * front end and the greedy decoding rules (runtime/speech.py does the same on the host).
+   */
+  public static final class Speech {
+    public final String encoder;
+    public final String decoder;
+    public final String encodeMethod;
+    public final String crossAttentionMethod;
+    public final String decodeMethod;
+    public final int samplingRate;
+    public final int nFft;
+    public final int hopLength;
+    public final int nMels;
+    public final int nSamples;
+    public final int frames;
+    public final double logFloor;
+    public final double dynamicRange;
+    public final double offset;
+    public final double scale;
+    public final String filtersFile;
+    public final String tokenizerFile;
+    public final long[] promptIds;
+    /** -1: the prompt's language is fixed; else the slot the detected language goes into. */
+    public final int languageIndex;
+    public final Map<String, Long> languageIds;
+    public final long eosId;
+    public final long[] suppressIds;
+    public final long[] beginSuppressIds;
+    public final int maxLength;
+
+    Speech(Map<String, Object> obj) {
+      encoder = Fields.string(obj, "encoder");
+      decoder = Fields.string(obj, "decoder");
+      Map<String, Object> methods = Fields.object(obj, "methods");
+      encodeMethod = Fields.string(methods, "encode");
+      crossAttentionMethod = Fields.string(methods, "cross_attention");
+      decodeMethod = Fields.string(methods, "decode");
+      Map<String, Object> f = Fields.object(obj, "features");
+      samplingRate = (int) Fields.integer(f, "sampling_rate");
+      nFft = (int) Fields.integer(f, "n_fft");
+      hopLength = (int) Fields.integer(f, "hop_length");
+      nMels = (int) Fields.integer(f, "n_mels");
+      nSamples = (int) Fields.integer(f, "n_samples");
+      frames = (int) Fields.integer(f, "frames");
+      logFloor = Fields.number(f, "log_floor");
+      dynamicRange = Fields.number(f, "dynamic_range");
+      offset = Fields.number(f, "offset");
+      scale = Fields.number(f, "scale");
+      filtersFile = fileName(Fields.object(f, "filters"), "speech.features.filters");
+      tokenizerFile = fileName(Fields.object(obj, "tokenizer"), "speech.tokenizer");
+      Map<String, Object> d = Fields.object(obj, "decoding");
+      promptIds = longs(Fields.integers(d, "prompt_ids"));
+      languageIndex = Fields.has(d, "language_index") ? (int) Fields.integer(d, "language_index") : -1;
+      Map<String, Long> langs = new LinkedHashMap<>();
+      for (Map.Entry<String, Object> e : Fields.object(d, "language_ids").entrySet()) {
+        langs.put(e.getKey(), Fields.asInteger(e.getValue(), "speech.decoding.language_ids"));
+      }
+      languageIds = Collections.unmodifiableMap(langs);
+      eosId = Fields.integer(d, "eos_id");
+      suppressIds = longs(Fields.integers(d, "suppress_ids"));
+      beginSuppressIds = longs(Fields.integers(d, "begin_suppress_ids"));
+      maxLength = (int) Fields.integer(d, "max_length");
+    }
+
+    /** The front end with this set's parameters and its filter bank (mel_filters.bin's floats). */
+    public LogMel logMel(float[] filters) {
+      return new LogMel(
+          nFft, hopLength, nMels, nSamples, frames, logFloor, dynamicRange, offset, scale, filters);
+    }
+
+    private static long[] longs(List<Long> values) {
+      long[] out = new long[values.size()];
+      for (int i = 0; i < out.length; i++) {
+        out[i] = values.get(i);
+      }
+      return out;
+    }
+  }
+
   /** The raw float32 token table NPU sets carry (manifest {@code npu.embedding}), or null. */
   public final String[] npuEmbedding;
 
@@ -184,6 +264,8 @@ public final class Manifest {
   public final Vision vision;
   /** Null when exported with --no-stock-runner. */
   public final StockRunner stockRunner;
+  /** Null when the set has no speech programs (typed questions only). */
+  public final Speech speech;
 
   private final List<FileRef> fileRefs = new ArrayList<>();
 
@@ -234,6 +316,20 @@ public final class Manifest {
     if (table != null) {
       fileRefs.add(new FileRef("token_embedding", npuEmbedding[1], table));
     }
+    Map<String, Object> sp = Fields.optObject(root, "speech");
+    speech = sp == null ? null : new Speech(sp);
+    if (speech != null) { // the order of the Python Manifest.files()
+      fileRefs.add(new FileRef("speech_tokenizer", speech.tokenizerFile, Fields.object(sp, "tokenizer")));
+      Map<String, Object> filters = Fields.object(Fields.object(sp, "features"), "filters");
+      fileRefs.add(new FileRef("mel_filters", speech.filtersFile, filters));
+    }
+  }
+
+  /** True when the set carries the speech programs (the app's recognizer when the phone has none). */
+  public boolean hasSpeech() {
+    return speech != null
+        && components.containsKey(speech.encoder)
+        && components.containsKey(speech.decoder);
   }
 
   /**

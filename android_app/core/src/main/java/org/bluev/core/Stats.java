@@ -20,6 +20,8 @@ public final class Stats {
   public double ttftMs;
   public double peakRssMb;
   public String stopReason = "";
+  /** A spoken question's transcription (the set's speech programs), or -1 for a typed one. */
+  public double transcribeMs = -1;
 
   /** Tokens per second, 0 when no time was measured (as the host reports it). */
   public static double rate(int tokens, double ms) {
@@ -58,6 +60,9 @@ public final class Stats {
     m.put("ttft_ms", round(ttftMs, 2));
     m.put("peak_rss_mb", round(peakRssMb, 1));
     m.put("stop_reason", stopReason);
+    if (transcribeMs >= 0) {
+      m.put("transcribe_ms", round(transcribeMs, 2));
+    }
     return m;
   }
 

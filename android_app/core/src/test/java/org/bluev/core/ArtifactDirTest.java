@@ -67,7 +67,8 @@ public class ArtifactDirTest {
     File dir = dirWithManifest();
     for (String name :
         new String[] {"vision_encoder.pte", "projector.pte", "llm.pte", "tokenizer.json",
-            "stock_runner.pte"}) {
+            "stock_runner.pte", "speech_encoder.pte", "speech_decoder.pte", "speech_tokenizer.json",
+            "mel_filters.bin"}) {
       Files.write(new File(dir, name).toPath(), new byte[] {1, 2, 3});
     }
     ArtifactDir opened = ArtifactDir.open(dir, false);

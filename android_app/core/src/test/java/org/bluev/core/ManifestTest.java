@@ -19,7 +19,9 @@ public class ManifestTest {
   public void readsTheTinyManifest() throws Exception {
     Manifest m = tiny();
     assertEquals("tiny", m.preset);
-    assertEquals(List.of("vision_encoder", "projector", "llm"), List.copyOf(m.components.keySet()));
+    assertEquals(
+        List.of("vision_encoder", "projector", "llm", "speech_encoder", "speech_decoder"),
+        List.copyOf(m.components.keySet()));
     assertEquals("llm.pte", m.components.get("llm").file);
     assertEquals(List.of("token_embedding", "prefill"), m.components.get("llm").methods);
     assertEquals("xnnpack", m.llmBackend());
@@ -42,7 +44,35 @@ public class ManifestTest {
     assertTrue(m.stockRunner.takesImage);
     assertEquals(384, m.stockRunner.imageSize);
     assertEquals("tokenizer.json", m.tokenizerFile);
-    assertEquals(5, m.files().size());
+    // 5 programs, the stock bundle, the tokenizer, the speech tokenizer and the mel filter bank
+    assertEquals(9, m.files().size());
+  }
+
+  @Test
+  public void readsTheSpeechSection() throws Exception {
+    Manifest m = tiny();
+    assertTrue(m.hasSpeech());
+    Manifest.Speech s = m.speech;
+    assertEquals("speech_encoder", s.encoder);
+    assertEquals("cross_attention", s.crossAttentionMethod);
+    assertEquals(16000, s.samplingRate);
+    assertEquals(400, s.nFft);
+    assertEquals(160, s.hopLength);
+    assertEquals(80, s.nMels);
+    assertEquals(3000, s.frames);
+    assertEquals(480000, s.nSamples);
+    assertEquals("mel_filters.bin", s.filtersFile);
+    assertEquals("speech_tokenizer.json", s.tokenizerFile);
+    assertEquals(1, s.languageIndex);
+    assertTrue(s.languageIds.containsKey("<|en|>"));
+    assertEquals(448, s.maxLength);
+    assertEquals(s.promptIds[0], s.promptIds[s.languageIndex]); // the placeholder detection replaces
+    List<String> roles = new java.util.ArrayList<>();
+    for (String[] f : m.files()) {
+      roles.add(f[0]);
+    }
+    assertEquals(List.of("speech_tokenizer", "mel_filters"), roles.subList(roles.size() - 2, roles.size()));
+    assertFalse(Manifest.parse(TestFiles.manifest("smollm2"), "smollm2").hasSpeech());
   }
 
   @Test
@@ -67,7 +97,7 @@ public class ManifestTest {
       Manifest m = Manifest.parse(text, kind);
       assertTrue(kind, m.components.containsKey("llm"));
       assertEquals(kind, m.components.size() + 1 + (m.stockRunner != null ? 1 : 0)
-          + (m.npuEmbedding != null ? 1 : 0), m.files().size());
+          + (m.npuEmbedding != null ? 1 : 0) + (m.speech != null ? 2 : 0), m.files().size());
       assertEquals(kind, m.vision != null, m.multimodal());
       // the NPU's static layout (MediaTek, or lowered to XNNPACK for bluev-runner) carries its
       // token table beside the programs instead of an embed method

@@ -80,7 +80,7 @@ public class ModelStoreTest {
         assertTrue(kind + " " + f.file, f.bytes > 0);
       }
       assertEquals(kind, m.files().size(), m.fileRefs().size());
-      // what the JSON says, read independently: components, tokenizer, stock bundle, NPU table
+      // what the JSON says, read independently: components, tokenizer, stock bundle, NPU table, speech
       long expected = Fields.integer(Fields.object(json, "tokenizer"), "bytes");
       for (Object c : Fields.object(json, "components").values()) {
         expected += Fields.integer(Fields.asObject(c, kind), "bytes");
@@ -89,6 +89,11 @@ public class ModelStoreTest {
       expected += stock == null ? 0 : Fields.integer(stock, "bytes");
       Map<String, Object> npu = Fields.optObject(json, "npu");
       expected += npu == null ? 0 : Fields.integer(Fields.object(npu, "embedding"), "bytes");
+      Map<String, Object> speech = Fields.optObject(json, "speech");
+      if (speech != null) { // its tokenizer and filter bank
+        expected += Fields.integer(Fields.object(speech, "tokenizer"), "bytes");
+        expected += Fields.integer(Fields.object(Fields.object(speech, "features"), "filters"), "bytes");
+      }
       assertEquals(kind, expected, sum);
       assertEquals(kind, sum, m.totalBytes());
     }

@@ -21,6 +21,11 @@ final class TestFiles {
     return checkoutFile("bluev.tilingVectors", "tests/data/tiling_vectors.json");
   }
 
+  /** tests/data/speech_vectors.json (tools/make_speech_vectors.py): resampling and log-mel cases. */
+  static String speechVectors() throws IOException {
+    return checkoutFile("bluev.speechVectors", "tests/data/speech_vectors.json");
+  }
+
   /** tests/data/decode_vectors.json (tools/make_decode_vectors.py): Pillow's draft sizes. */
   static String decodeVectors() throws IOException {
     return checkoutFile("bluev.decodeVectors", "tests/data/decode_vectors.json");
