@@ -67,7 +67,7 @@ def build_for_export(opts: ExportOptions, progress: Progress) -> tuple[BuiltMode
     """The eager modules, fused and quantized in place, ready to trace; and the build time."""
     preset = opts.preset_config
     started = progress.step(f"building preset {preset.name} ({preset.description})")
-    model = build(preset, opts.checkpoint, with_llm=opts.with_llm)
+    model = build(preset, opts.checkpoint, with_llm=opts.with_llm, tiler=opts.tiler)
     build_seconds = progress.finish(started)
     # The HF module shares its float weights with ours; once quantization swaps ours, only
     # this reference would keep them (11 GB for bluelm-v-3b, which ran out of memory).
@@ -118,7 +118,8 @@ def export_components(
         size = "a fixed batch of" if fixed else "up to"
         started = progress.step(f"exporting vision_encoder.pte ({size} {max_batch} tiles)")
         write("vision_encoder", vision_programs(model.tower, max_batch, fixed), started)
-        started = progress.step("exporting projector.pte (2x2 downsampler + MLP)")
+        what = "2x2 downsampler + MLP" if model.projector.downsample is not None else "MLP"
+        started = progress.step(f"exporting projector.pte ({what})")
         width, patches = model.tower.embeddings.config.hidden_size, model.tower.embeddings.num_patches
         write("projector", projector_programs(model.projector, patches, width, max_batch, fixed), started)
     if model.llm is None:
@@ -140,9 +141,16 @@ def export_components(
         write("llm", llm_programs(model.llm, chunk), started, meta)
     if opts.stock_runner:
         started = progress.step("exporting stock_runner.pte (ExecuTorch's stock LLM runners)")
-        if model.tower is not None and model.projector is not None:
-            size = model.tower.embeddings.config.image_size
-            programs = stock_multimodal_programs(model.llm, model.tower, model.projector, size)
+        layout = model.layout
+        if model.tower is not None and model.projector is not None and layout is not None:
+            if layout.kind == "bluelm-v":
+                size = model.tower.embeddings.config.image_size
+                programs = stock_multimodal_programs(model.llm, model.tower, model.projector, size)
+            else:  # MultimodalRunner feeds one image of one tile: a family's layout needs ours
+                progress.log(
+                    f"text only: ExecuTorch's MultimodalRunner cannot lay out {layout.family} pictures"
+                )
+                programs = stock_text_programs(model.llm)
         else:
             programs = stock_text_programs(model.llm)
         # the stock runners hand a whole prompt segment to one call: its bound is the context

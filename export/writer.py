@@ -26,6 +26,7 @@ from bluev.export.built_model import BuiltModel
 from bluev.export.lower import Coverage
 from bluev.export.options import FIXED_VISION_BATCH, ExportOptions
 from bluev.fileio import atomic_path, sha256_file, umask_mode
+from bluev.runtime.layouts import plan_for
 from bluev.runtime.manifest import (
     MANIFEST,
     Component,
@@ -37,7 +38,6 @@ from bluev.runtime.manifest import (
     LlmMethods,
     Manifest,
     MethodSignature,
-    Normalize,
     Npu,
     SpecialTokens,
     StockRunner,
@@ -202,6 +202,9 @@ def assemble_manifest(
     """The manifest of what ``writer`` holds (writes the tokenizer); ``npu``: the static layout's facts."""
     components = {r.name: writer.component(r, opts.backend, opts.quant or "", opts.soc) for r in results}
     stock = components.pop("stock_runner", None)
+    vision = vision_section(model, opts.backend)
+    for name, data in model.data_files.items() if vision is not None else ():
+        writer.data_file(name, data)  # their entries (name, hash, size) are in the layout already
     return Manifest(
         preset=model.preset.name,
         description=model.preset.description,
@@ -213,7 +216,8 @@ def assemble_manifest(
         quantization=opts.recipe.to_manifest(),
         special_tokens=SpecialTokens(bos_id=model.bos_id, eos_ids=list(model.eos_ids)),
         chat_template=model.chat,
-        vision=vision_section(model, opts.backend),
+        vision=vision,
+        layout=model.layout if vision is not None else None,
         stock_runner=stock_section(stock, model) if stock is not None else None,
         npu=npu,
         export=ExportInfo(build_seconds=round(build_seconds, 2), tools=tool_versions()),
@@ -257,7 +261,7 @@ def vision_section(model: BuiltModel, backend: str) -> Vision | None:
         mlp_width=first.mlp.fc1.out_features,
         layers=len(model.tower.layers),
         thumbnail_first=True,
-        normalize=Normalize(mean=[0.5, 0.5, 0.5], std=[0.5, 0.5, 0.5]),
+        normalize=model.normalize,
         max_batch=model.tiler.max_tiles + 1,
         fixed_batch=FIXED_VISION_BATCH.get(backend, False),
     )
@@ -299,7 +303,27 @@ def summary_table(manifest: Manifest, total_seconds: float) -> str:
     backend = manifest.backend + (f" ({manifest.npu.soc})" if manifest.npu else "")
     quants = "/".join(sorted({c.quant for c in manifest.components.values()}))
     lines.append(f"preset {manifest.preset}, backend {backend}, quant {quants}, total {total_seconds:.1f}s")
+    if manifest.layout is not None and manifest.vision is not None:
+        lines.append(layout_line(manifest))
     return "\n".join(lines)
+
+
+SUMMARY_PICTURE = (1920, 1080)
+
+
+def layout_line(manifest: Manifest) -> str:
+    """The family recognised, its tiler, and what a full-HD picture costs in LLM tokens."""
+    layout, tiler = manifest.layout, manifest.vision.tiler
+    assert layout is not None
+    own = "the family's own" if layout.tiler == "family" else "--tiler relaxed, not the family's own"
+    plan = plan_for(manifest, *SUMMARY_PICTURE)
+    m, n = plan.grid
+    thumb = " + thumbnail" if plan.images_to_encode > m * n else ""
+    width, height = SUMMARY_PICTURE
+    return (
+        f"family {layout.family} (layout {layout.kind}), tiler {tiler.policy} ({own}); "
+        f"a {width}x{height} picture: grid {m}:{n}{thumb}, {plan.image_tokens} image tokens"
+    )
 
 
 def destination_problem(out: Path, preset: str, force: bool) -> str | None:
