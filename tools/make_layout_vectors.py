@@ -1,0 +1,165 @@
+"""Write tests/data/layout_vectors.json: each image layout's answers that every port must reproduce.
+
+Usage: python tools/make_layout_vectors.py [OUT]   (or `make vectors`)
+The format is documented in tests/data/LAYOUT_VECTORS.md. The layouts are the manifest's
+own sections (runtime/manifest.py), so a reader parses a case's layout as it parses a
+manifest's; tests/runtime/test_layout_vectors.py checks the file is fresh and that the
+LLaVA cases are what transformers' own processors compute.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+from bluev.export.presets import get_preset
+from bluev.fileio import atomic_write_text
+from bluev.runtime.layouts.llava_anyres import AnyresPlan, plan_anyres
+from bluev.runtime.manifest import Anyres, FileEntry
+from bluev.runtime.tiler import TilePlan, TilerConfig, plan_tiles
+from bluev.runtime.typed_json import to_json
+
+# (width, height, why the case is here)
+SIZES: list[tuple[int, int, str]] = [
+    (900, 500, "the parity test's picture: 2 tiles wide, columns unpadded"),
+    (500, 900, "portrait: rows unpadded"),
+    (394, 390, "paper: LLaVA-NeXT enlarges to 2:2, relaxed keeps 1:1"),
+    (380, 76, "paper: 5:1 strip"),
+    (7, 3, "tiny, non-square"),
+    (384, 384, "exactly one tile"),
+    (768, 384, "exactly 2:1 tiles: nothing to unpad"),
+    (1000, 1000, "square, needs 3:3 to avoid downscaling"),
+    (640, 480, "VGA"),
+    (1920, 1080, "full HD landscape (the export summary's picture)"),
+    (1080, 2400, "phone screenshot"),
+    (4000, 3000, "12 MP photo, landscape: anyres_max shrinks"),
+    (3000, 4000, "12 MP photo, portrait"),
+    (300, 3000, "1:10 strip"),
+    (3000, 300, "10:1 strip"),
+    (1, 10000, "extreme tall"),
+    (10000, 1, "extreme wide"),
+]
+
+NO_FILE = FileEntry(file="image_newline.bin", sha256="0" * 64, bytes=0)  # not part of a plan
+
+# LLaVA-OneVision's image processor default (the released checkpoints): 384px, up to 6x6
+ONEVISION_PINPOINTS = [[384 * r, 384 * c] for r in range(1, 7) for c in range(1, 7)]
+# LLaVA-NeXT's default, which its SigLIP variants keep at their tile size
+NEXT_PINPOINTS = [[336, 672], [672, 336], [672, 672], [1008, 336], [336, 1008]]
+
+
+def anyres_tiler(pinpoints: list[list[int]], tile: int, side: int, policy: str) -> TilerConfig:
+    grids = tuple((w // tile, h // tile) for h, w in pinpoints)
+    return TilerConfig(
+        policy=policy,
+        tile_size=tile,
+        max_tiles=max(m * n for m, n in grids),
+        grids=grids,
+        tokens_per_tile=side**2,
+    )
+
+
+def layouts() -> dict[str, dict]:
+    """Layout name -> its kind, tiler (TilerConfig) and, for llava-anyres, the Anyres section."""
+    own = {
+        f"bluelm-v/{name}": {"kind": "bluelm-v", "tiler": get_preset(name).tiler, "anyres": None}
+        for name in ("tiny", "bluelm-v-3b")
+    }
+    onevision = Anyres(pinpoints=ONEVISION_PINPOINTS, feature_side=27, max_tiles=9, newline=NO_FILE)
+    nxt = Anyres(pinpoints=NEXT_PINPOINTS, feature_side=24, max_tiles=None, newline=NO_FILE)
+    tiny = replace(onevision, pinpoints=[[384, 384], [384, 768], [384, 1152], [768, 384], [1152, 384]])
+    anyres = {
+        "llava_onevision/ov": ("llava-next", onevision, 384),
+        "llava_onevision/ov-relaxed": ("relaxed", onevision, 384),
+        "llava_onevision/tiny-test": ("llava-next", tiny, 384),
+        "llava_next/siglip-336": ("llava-next", nxt, 336),
+    }
+    for name, (policy, spec, tile) in anyres.items():
+        tiler = anyres_tiler(spec.pinpoints, tile, spec.feature_side, policy)
+        own[name] = {"kind": "llava-anyres", "tiler": tiler, "anyres": spec}
+    return own
+
+
+def runs_of(plan: TilePlan | AnyresPlan) -> list[dict]:
+    """The image's embeddings in prompt order, as runs."""
+    if isinstance(plan, TilePlan):
+        what = ["thumbnail"] * plan.thumbnail + ["tile"] * plan.tiles
+        return [{"run": w, "tokens": plan.tokens_per_tile} for w in what]
+    rows, cols = plan.packed
+    return [
+        {"run": "base", "tokens": plan.base_tokens},
+        {"run": "grid_rows", "rows": rows, "tokens_per_row": cols, "newline_after_each_row": True},
+    ]
+
+
+def case(name: str, layout: dict, width: int, height: int, why: str) -> dict:
+    if layout["anyres"] is None:
+        plan = plan_tiles(width, height, layout["tiler"])
+        encoder = ["thumbnail"] * plan.thumbnail + ["tile"] * plan.tiles
+    else:
+        plan = plan_anyres(width, height, layout["tiler"], layout["anyres"])
+        encoder = ["base"] + ["tile"] * plan.tiles
+    expect = plan.summary()
+    expect.pop("policy")
+    expect.pop("image")
+    expect.update(tile_boxes=[list(b) for b in plan.tile_boxes], encoder_order=encoder, runs=runs_of(plan))
+    return {
+        "id": f"{name}/{width}x{height}",
+        "note": why,
+        "layout": name,
+        "width": width,
+        "height": height,
+        "expect": expect,
+    }
+
+
+def build() -> dict:
+    table = layouts()
+    described = {}
+    for name, layout in table.items():
+        anyres = layout["anyres"]
+        described[name] = {
+            "kind": layout["kind"],
+            "tiler": layout["tiler"].to_dict(),
+            "anyres": None
+            if anyres is None
+            else {k: v for k, v in to_json(anyres).items() if k != "newline"},
+        }
+    cases = [case(name, layout, w, h, why) for name, layout in table.items() for w, h, why in SIZES]
+    return {
+        "format": "bluev-layout-vectors",
+        "version": 1,
+        "generator": "tools/make_layout_vectors.py",
+        "doc": "tests/data/LAYOUT_VECTORS.md",
+        "layouts": described,
+        "cases": cases,
+    }
+
+
+def dumps(data: dict) -> str:
+    """JSON with one layout and one case per line: readable, and a change shows as a one-line diff."""
+    head = {k: v for k, v in data.items() if k not in ("layouts", "cases")}
+    lines = [json.dumps(head)[:-1] + ', "layouts": {']
+    names = list(data["layouts"])
+    lines += [
+        f"{json.dumps(n)}: {json.dumps(data['layouts'][n])}" + ("," if i < len(names) - 1 else "")
+        for i, n in enumerate(names)
+    ]
+    lines.append('}, "cases": [')
+    lines += [
+        json.dumps(c) + ("," if i < len(data["cases"]) - 1 else "") for i, c in enumerate(data["cases"])
+    ]
+    return "\n".join(lines) + "\n]}\n"
+
+
+def main() -> None:
+    out = Path(sys.argv[1] if len(sys.argv) > 1 else "tests/data/layout_vectors.json")
+    data = build()
+    atomic_write_text(out, dumps(data))
+    print(f"{out}: {len(data['layouts'])} layouts, {len(data['cases'])} cases")
+
+
+if __name__ == "__main__":
+    main()
