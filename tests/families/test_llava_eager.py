@@ -1,10 +1,11 @@
-"""LLaVA-NeXT with a SigLIP tower: the same ``llava-anyres`` layout as OneVision, without anyres_max.
+"""The ``llava-anyres`` layout on the eager modules we export, where the ExecuTorch test does not go:
+LLaVA-NeXT with a SigLIP tower (no anyres_max, feature layer -2, 336 px tiles) and a
+OneVision checkpoint with ``anyres_max_1``, whose grid features are shrunk bilinearly.
 
-Its export path is OneVision's (tests/families/test_llava_onevision.py runs it end to end on
-ExecuTorch); here the family's reading of a tiny checkpoint is checked against transformers
-on the eager modules we export: the runtime's tiles are the processor's ``pixel_values``,
-its prompt ids the processor's ``input_ids``, the packed image embeddings the model's, and
-the first-token logits of our Transformer the model's.
+The export path is the one tests/families/test_llava_onevision.py runs end to end; here the
+family's reading of a tiny checkpoint is checked against transformers: the runtime's tiles
+are the processor's ``pixel_values``, its prompt ids the processor's ``input_ids``, the
+packed image embeddings the model's, and the first-token logits of our Transformer the model's.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import numpy as np
 import pytest
 import torch
 from PIL import Image
-from transformers import LlavaNextForConditionalGeneration, ProcessorMixin
+from transformers import AutoModelForImageTextToText, PreTrainedModel, ProcessorMixin
 
 from bluev.export.built_model import BuiltModel
 from bluev.export.hf_checkpoint import build_from_checkpoint
@@ -53,13 +54,19 @@ class Reading:
     layout: AnyresLayout
     codec: TextCodec
     processor: ProcessorMixin
-    hf: LlavaNextForConditionalGeneration
+    hf: PreTrainedModel
 
 
-@pytest.fixture(scope="module")
-def reading(tmp_path_factory) -> Reading:
-    folder = tmp_path_factory.mktemp("llava-next")
-    ckpt = llava.save_next(folder / "ckpt")
+SAVERS = {
+    "llava_next": llava.save_next,
+    "onevision-shrink": lambda path: llava.save_onevision(path, vision_aspect_ratio="anyres_max_1"),
+}
+
+
+@pytest.fixture(scope="module", params=list(SAVERS))
+def reading(request, tmp_path_factory) -> Reading:
+    folder = tmp_path_factory.mktemp(request.param)
+    ckpt = SAVERS[request.param](folder / "ckpt")
     model = build_from_checkpoint(get_preset("hf"), ckpt)
     for name, data in model.data_files.items():
         (folder / name).write_bytes(data)
@@ -69,18 +76,19 @@ def reading(tmp_path_factory) -> Reading:
         layout=AnyresLayout(model.layout, vision_section(model, "xnnpack"), folder),
         codec=TextCodec(folder / "tokenizer" / "tokenizer.json"),
         processor=llava.load_processor(ckpt),
-        hf=LlavaNextForConditionalGeneration.from_pretrained(ckpt).eval(),
+        hf=AutoModelForImageTextToText.from_pretrained(ckpt).eval(),
     )
 
 
-def test_the_manifest_describes_llava_next(reading):
+def test_the_layout_describes_the_checkpoint(reading):
     layout = reading.model.layout
-    assert (layout.kind, layout.family, layout.tiler) == ("llava-anyres", "llava_next", "family")
-    assert (layout.anyres.max_tiles, layout.anyres.feature_side) == (None, 24)
+    assert (layout.kind, layout.tiler) == ("llava-anyres", "family")
+    expect = {"llava_next": (None, 24), "llava_onevision": (1, 27)}[layout.family]
+    assert (layout.anyres.max_tiles, layout.anyres.feature_side) == expect
 
 
 @pytest.mark.parametrize("size", [(900, 500), (500, 900)])
-def test_llava_next_is_read_as_its_processor_and_model(reading, tmp_path, size):
+def test_read_as_its_processor_and_model(reading, tmp_path, size):
     model, layout = reading.model, reading.layout
     picture = tmp_path / "picture.png"
     draw_sample(*size).save(picture)
@@ -92,11 +100,13 @@ def test_llava_next_is_read_as_its_processor_and_model(reading, tmp_path, size):
     assert np.array_equal(pixels, inputs["pixel_values"][0].numpy())
     turn = prompt_ids(reading.codec, model.chat, layout, PROMPT, plan)
     assert turn.ids == inputs["input_ids"][0].tolist()
+    if layout.anyres.max_tiles is not None:  # anyres_max_1: two tiles' features shrunk to about one
+        assert plan.packed != plan.unpadded
 
     with torch.no_grad():
         embeds = layout.pack(plan, model.projector(model.tower(torch.from_numpy(pixels))))
-        hf = reading.hf.model.get_image_features(inputs["pixel_values"], inputs["image_sizes"])
-        ref = hf.pooler_output[0]
+        image = {k: v for k, v in inputs.items() if k not in ("input_ids", "attention_mask")}
+        ref = reading.hf.model.get_image_features(**image).pooler_output[0]
         assert (embeds - ref).abs().max() < 1e-5
         h = model.llm.tok_embeddings(torch.tensor([turn.ids]))
         h[0, turn.image_positions] = embeds
