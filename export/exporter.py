@@ -26,12 +26,14 @@ from bluev.export.programs import (
     vision_programs,
 )
 from bluev.export.static_layout import static_programs, static_section, write_embedding
+from bluev.export.vision import Projector
 from bluev.export.writer import (
     ArtifactWriter,
     ProgramResult,
     Progress,
     assemble_manifest,
     destination_problem,
+    tower_shape,
 )
 from bluev.quant.apply import check_model_widths, quantize_llm_, quantize_vision_
 from bluev.quant.recipes import Recipe
@@ -57,7 +59,7 @@ def export(opts: ExportOptions) -> Manifest:
 def check_inputs(opts: ExportOptions) -> None:
     """What the options cannot check alone: the checkpoint's files and the destination folder."""
     if opts.checkpoint is not None:
-        check_checkpoint(opts.checkpoint)
+        check_checkpoint(opts.checkpoint, opts.tiler)
     problem = destination_problem(opts.out, opts.preset, opts.force)
     if problem is not None:
         raise BadInput(problem)
@@ -118,10 +120,10 @@ def export_components(
         size = "a fixed batch of" if fixed else "up to"
         started = progress.step(f"exporting vision_encoder.pte ({size} {max_batch} tiles)")
         write("vision_encoder", vision_programs(model.tower, max_batch, fixed), started)
-        what = "2x2 downsampler + MLP" if model.projector.downsample is not None else "MLP"
-        started = progress.step(f"exporting projector.pte ({what})")
-        width, patches = model.tower.embeddings.config.hidden_size, model.tower.embeddings.num_patches
-        write("projector", projector_programs(model.projector, patches, width, max_batch, fixed), started)
+        started = progress.step(f"exporting projector.pte ({projector_kind(model.projector)})")
+        shape = tower_shape(model.tower)
+        programs = projector_programs(model.projector, shape.patches, shape.width, max_batch, fixed)
+        write("projector", programs, started)
     if model.llm is None:
         return results, static
 
@@ -144,7 +146,7 @@ def export_components(
         layout = model.layout
         if model.tower is not None and model.projector is not None and layout is not None:
             if layout.kind == "bluelm-v":
-                size = model.tower.embeddings.config.image_size
+                size = model.tower.image_size
                 programs = stock_multimodal_programs(model.llm, model.tower, model.projector, size)
             else:  # MultimodalRunner feeds one image of one tile: a family's layout needs ours
                 progress.log(
@@ -157,3 +159,10 @@ def export_components(
         meta = runner_metadata(model.llm, model.llm.args.max_seq_len - 1, model.bos_id, model.eos_ids)
         write("stock_runner", programs, started, meta)
     return results, static
+
+
+def projector_kind(projector: object) -> str:
+    """What the projector program holds, for the progress line."""
+    if isinstance(projector, Projector):
+        return "2x2 downsampler + MLP" if projector.downsample is not None else "MLP"
+    return f"{type(projector).__name__}: pixel shuffle + projection"

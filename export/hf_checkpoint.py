@@ -19,7 +19,7 @@ from bluev.export.presets import Preset
 from bluev.fileio import sha256_file
 
 
-def check_checkpoint(path: Path) -> Family:
+def check_checkpoint(path: Path, tiler: str = "family") -> Family:
     """Refuse what we cannot load safely, or cannot reproduce, before transformers touches weights."""
     if not path.is_dir():
         raise BadInput(f"{path}: no such checkpoint directory")
@@ -30,7 +30,7 @@ def check_checkpoint(path: Path) -> Family:
         pickles = [p.name for p in path.glob("*.bin")] + [p.name for p in path.glob("*.pt")]
         why = f"only pickled weights ({', '.join(pickles)})" if pickles else "no *.safetensors files"
         raise BadInput(f"{path}: {why}; bluev loads safetensors checkpoints only")
-    return detect(config_path, read_json(config_path))
+    return detect(config_path, read_json(config_path), tiler)
 
 
 def sha256_tree(folder: Path) -> str:
@@ -43,6 +43,6 @@ def sha256_tree(folder: Path) -> str:
 
 def build_from_checkpoint(preset: Preset, checkpoint: Path, tiler: str = "family") -> BuiltModel:
     checkpoint = Path(checkpoint)
-    model = check_checkpoint(checkpoint).build(preset, checkpoint, tiler)
+    model = check_checkpoint(checkpoint, tiler).build(preset, checkpoint, tiler)
     model.source = replace(model.source, sha256=sha256_tree(checkpoint))
     return model

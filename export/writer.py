@@ -19,6 +19,7 @@ from dataclasses import dataclass, field, replace
 from importlib import metadata
 from pathlib import Path
 
+from torch import nn
 from torch.export import ExportedProgram
 from transformers import PreTrainedTokenizerBase
 
@@ -250,26 +251,51 @@ def llm_section(model: BuiltModel, static: bool = False) -> Llm | None:
 def vision_section(model: BuiltModel, backend: str) -> Vision | None:
     if model.tower is None or model.tiler is None:
         return None
-    emb, first = model.tower.embeddings, model.tower.layers[0]
+    shape = tower_shape(model.tower)
     return Vision(
         # the candidate grids written out, so that no reader needs the enumeration rule
         tiler=replace(model.tiler, grids=tuple(model.tiler.candidate_grids())),
-        image_size=emb.config.image_size,
-        patch_size=emb.config.patch_size,
-        patches_per_tile=emb.num_patches,
-        width=emb.config.hidden_size,
-        mlp_width=first.mlp.fc1.out_features,
-        layers=len(model.tower.layers),
-        thumbnail_first=True,
+        image_size=shape.image_size,
+        patch_size=shape.patch_size,
+        patches_per_tile=shape.patches,
+        width=shape.width,
+        mlp_width=shape.mlp_width,
+        layers=shape.layers,
+        # SmolVLM's global image and InternVL's thumbnail come after the tiles
+        thumbnail_first=model.layout is None or model.layout.kind not in ("idefics3", "internvl"),
         normalize=model.normalize,
         max_batch=model.tiler.max_tiles + 1,
         fixed_batch=FIXED_VISION_BATCH.get(backend, False),
     )
 
 
+@dataclass(frozen=True)
+class TowerShape:
+    image_size: int
+    patch_size: int
+    patches: int  # per tile
+    width: int
+    mlp_width: int
+    layers: int
+
+
+def tower_shape(tower: nn.Module) -> TowerShape:
+    """The sizes of any of our towers (SigLIP's, Idefics3's, InternViT's): each has a square
+    ``image_size``, a ``PatchEmbed`` as ``patches`` and its layers, with an ``mlp.fc1``."""
+    patch = tower.patches.patch_size
+    return TowerShape(
+        image_size=tower.image_size,
+        patch_size=patch,
+        patches=(tower.image_size // patch) ** 2,
+        width=tower.patches.proj.out_features,
+        mlp_width=tower.layers[0].mlp.fc1.out_features,
+        layers=len(tower.layers),
+    )
+
+
 def stock_section(stock: Component, model: BuiltModel) -> StockRunner:
     multimodal = "vision_encoder" in stock.methods
-    size = model.tower.embeddings.config.image_size if model.tower is not None else 0
+    size = model.tower.image_size if model.tower is not None else 0
     return StockRunner(
         **vars(stock),
         runner="MultimodalRunner" if multimodal else "TextLLMRunner",
@@ -320,8 +346,10 @@ def layout_line(manifest: Manifest) -> str:
     m, n = plan.grid
     thumb = " + thumbnail" if plan.images_to_encode > m * n else ""
     width, height = SUMMARY_PICTURE
+    # the plan's policy: a family whose grid follows its resize names that rule, not the tiler's
+    policy = plan.summary().get("policy", tiler.policy)
     return (
-        f"family {layout.family} (layout {layout.kind}), tiler {tiler.policy} ({own}); "
+        f"family {layout.family} (layout {layout.kind}), tiler {policy} ({own}); "
         f"a {width}x{height} picture: grid {m}:{n}{thumb}, {plan.image_tokens} image tokens"
     )
 

@@ -170,7 +170,7 @@ class Vision:
 
 # --- how an image reaches the LLM: the family's processor as data -------------------------------
 
-LAYOUT_KINDS = ("bluelm-v", "llava-anyres")
+LAYOUT_KINDS = ("bluelm-v", "llava-anyres", "idefics3", "internvl")
 TILER_CHOICES = ("family", "relaxed")
 RESAMPLE_FILTERS = ("nearest", "lanczos", "bilinear", "bicubic", "box", "hamming")  # PIL's 0..5
 RESIZES = ("fit-pad", "stretch")
@@ -239,23 +239,62 @@ class Anyres:
 
 
 @dataclass(frozen=True)
+class Idefics3Split:
+    """SmolVLM / Idefics3's image splitting and prompt run (kind ``idefics3``).
+
+    Pixels: the picture resized (Pillow, ``processor.resample``) so its longest edge is
+    ``longest_edge`` (the other side truncated, then made even), capped at ``max_side``;
+    with ``splitting``, resized again to whole multiples of the tile side and cut into
+    tiles row-major, the global image (that resized picture stretched to one tile) last; a
+    picture of one tile, or without splitting, is only the global image. Prompt: per row,
+    per tile ``fake_token`` + ``tile_token`` (``{row}``, ``{col}`` counted from 1) + the
+    image token x tokens per tile, a "\n" after each row, then "\n" + ``fake_token`` +
+    ``global_token`` + the image tokens + ``fake_token``. ``Vision.tiler`` gives only the
+    tile side, the tokens per tile and the most tiles.
+    """
+
+    longest_edge: int
+    max_side: int
+    splitting: bool
+    fake_token: str
+    global_token: str
+    tile_token: str
+
+
+@dataclass(frozen=True)
+class InternVLWrap:
+    """InternVL's prompt run (kind ``internvl``): ``start_token`` + the image token once per
+    embedding of every tile + ``end_token``. The tiles are ``Vision.tiler``'s (policy
+    ``internvl``, the picture stretched onto the grid), the thumbnail last when the grid has
+    more than one tile."""
+
+    start_token: str
+    end_token: str
+
+
+@dataclass(frozen=True)
 class ImageLayout:
     """Which family's processor an image follows, and its prompt layout; ``kind`` picks the reader."""
 
     kind: str
-    family: str  # "bluelm-v", "llava_onevision", "llava_next"
+    family: str  # "bluelm-v", "llava_onevision", "llava_next", "idefics3", "smolvlm", "internvl"
     tiler: str  # "family": the checkpoint's own grid choice; "relaxed": --tiler relaxed, not trained on
     processor: ImageProcessor
     prompt: ImagePrompt
     anyres: Anyres | None
+    idefics3: Idefics3Split | None = None
+    internvl: InternVLWrap | None = None
 
     def __post_init__(self) -> None:
         if self.kind not in LAYOUT_KINDS:
             raise ValueError(f"kind {self.kind!r}: expected one of {', '.join(LAYOUT_KINDS)}")
         if self.tiler not in TILER_CHOICES:
             raise ValueError(f"tiler {self.tiler!r}: expected one of {', '.join(TILER_CHOICES)}")
-        if (self.kind == "llava-anyres") != (self.anyres is not None):
-            raise ValueError(f"kind {self.kind!r}: anyres is {'missing' if self.anyres is None else 'extra'}")
+        sections = {"llava-anyres": self.anyres, "idefics3": self.idefics3, "internvl": self.internvl}
+        for kind, section in sections.items():
+            name = "anyres" if kind == "llava-anyres" else kind
+            if (self.kind == kind) != (section is not None):
+                raise ValueError(f"kind {self.kind!r}: {name} is {'missing' if section is None else 'extra'}")
 
 
 @dataclass(frozen=True)

@@ -16,8 +16,9 @@ from pathlib import Path
 
 from bluev.export.presets import get_preset
 from bluev.fileio import atomic_write_text
+from bluev.runtime.layouts.idefics3 import SplitPlan, plan_split
 from bluev.runtime.layouts.llava_anyres import AnyresPlan, plan_anyres
-from bluev.runtime.manifest import Anyres, FileEntry
+from bluev.runtime.manifest import Anyres, FileEntry, Idefics3Split, InternVLWrap
 from bluev.runtime.tiler import TilePlan, TilerConfig, plan_tiles
 from bluev.runtime.typed_json import to_json
 
@@ -61,8 +62,48 @@ def anyres_tiler(pinpoints: list[list[int]], tile: int, side: int, policy: str) 
     )
 
 
+# SmolVLM-256M-Instruct's processor (longest edge 2048, 512 px tiles, 64 tokens) and the parity
+# test's tiny one (tests/families/checkpoints.py: 512, 128 px, 4 tokens)
+SMOLVLM = {
+    "smolvlm/256m": (2048, 512, 64),
+    "smolvlm/tiny-test": (512, 128, 4),
+    "smolvlm/no-split": (2048, 512, 64),
+}
+# InternVL3-1B-hf's (448 px, 1..12 tiles, 256 tokens) and the parity test's (112 px, 16 tokens)
+INTERNVL = {"internvl/internvl3": (448, 256), "internvl/tiny-test": (112, 16)}
+
+
+def split_of(longest: int, splitting: bool) -> Idefics3Split:
+    return Idefics3Split(
+        longest_edge=longest,
+        max_side=4096,
+        splitting=splitting,
+        fake_token="<fake_token_around_image>",
+        global_token="<global-img>",
+        tile_token="<row_{row}_col_{col}>",
+    )
+
+
+def family_layouts() -> dict[str, dict]:
+    """The idefics3 and internvl layouts, with the sections their manifests carry."""
+    table = {}
+    for name, (longest, tile, tokens) in SMOLVLM.items():
+        split = split_of(longest, splitting=not name.endswith("no-split"))  # do_image_splitting off
+        side = -(-longest // tile) if split.splitting else 1
+        grids = tuple((c, r) for r in range(1, side + 1) for c in range(1, side + 1))
+        tiler = TilerConfig(
+            policy="llava-next", tile_size=tile, max_tiles=side * side, grids=grids, tokens_per_tile=tokens
+        )
+        table[name] = {"kind": "idefics3", "tiler": tiler, "anyres": None, "idefics3": split}
+    for name, (tile, tokens) in INTERNVL.items():
+        tiler = TilerConfig(policy="internvl", tile_size=tile, max_tiles=12, tokens_per_tile=tokens)
+        wrap = InternVLWrap(start_token="<img>", end_token="</img>")
+        table[name] = {"kind": "internvl", "tiler": tiler, "anyres": None, "internvl": wrap}
+    return table
+
+
 def layouts() -> dict[str, dict]:
-    """Layout name -> its kind, tiler (TilerConfig) and, for llava-anyres, the Anyres section."""
+    """Layout name -> its kind, tiler (TilerConfig) and its kind's section (anyres, idefics3, internvl)."""
     own = {
         f"bluelm-v/{name}": {"kind": "bluelm-v", "tiler": get_preset(name).tiler, "anyres": None}
         for name in ("tiny", "bluelm-v-3b")
@@ -79,11 +120,24 @@ def layouts() -> dict[str, dict]:
     for name, (policy, spec, tile) in anyres.items():
         tiler = anyres_tiler(spec.pinpoints, tile, spec.feature_side, policy)
         own[name] = {"kind": "llava-anyres", "tiler": tiler, "anyres": spec}
-    return own
+    return own | family_layouts()
 
 
-def runs_of(plan: TilePlan | AnyresPlan) -> list[dict]:
-    """The image's embeddings in prompt order, as runs."""
+def runs_of(plan: TilePlan | AnyresPlan | SplitPlan, layout: dict) -> list[dict]:
+    """The image's part of the prompt in order: embedding runs and, for idefics3 and internvl, the
+    text between them (``{"run": "text", "text": ...}``, tokenized with the rest of the prompt)."""
+    if layout["kind"] == "idefics3":
+        return idefics3_runs(plan, layout["idefics3"])
+    if layout["kind"] == "internvl":
+        wrap = layout["internvl"]
+        tiles = [{"run": "tile", "tokens": plan.tokens_per_tile}] * plan.tiles
+        thumb = [{"run": "thumbnail", "tokens": plan.tokens_per_tile}] * plan.thumbnail
+        return [
+            {"run": "text", "text": wrap.start_token},
+            *tiles,
+            *thumb,
+            {"run": "text", "text": wrap.end_token},
+        ]
     if isinstance(plan, TilePlan):
         what = ["thumbnail"] * plan.thumbnail + ["tile"] * plan.tiles
         return [{"run": w, "tokens": plan.tokens_per_tile} for w in what]
@@ -94,17 +148,44 @@ def runs_of(plan: TilePlan | AnyresPlan) -> list[dict]:
     ]
 
 
+def idefics3_runs(plan: SplitPlan, split: Idefics3Split) -> list[dict]:
+    n = plan.tokens_per_tile
+    runs: list[dict] = []
+    cols, rows = plan.grid
+    for r in range(1, rows + 1):
+        for c in range(1, cols + 1):
+            runs.append({"run": "text", "text": split.fake_token + split.tile_token.format(row=r, col=c)})
+            runs.append({"run": "tile", "tokens": n})
+        runs.append({"run": "text", "text": "\n"})
+    runs.append({"run": "text", "text": ("\n" if rows else "") + split.fake_token + split.global_token})
+    runs.append({"run": "global", "tokens": n})
+    runs.append({"run": "text", "text": split.fake_token})
+    return runs
+
+
+def plan_of(layout: dict, width: int, height: int) -> tuple[TilePlan | AnyresPlan | SplitPlan, list[str]]:
+    """The plan of a picture and what the encoder gets, in order."""
+    tiler = layout["tiler"]
+    if layout["kind"] == "llava-anyres":
+        plan = plan_anyres(width, height, tiler, layout["anyres"])
+        return plan, ["base"] + ["tile"] * plan.tiles
+    if layout["kind"] == "idefics3":
+        plan = plan_split(width, height, tiler.tile_size, tiler.tokens_per_tile, layout["idefics3"])
+        return plan, ["tile"] * plan.tiles + ["global"]
+    plan = plan_tiles(width, height, tiler)
+    if layout["kind"] == "internvl":
+        return plan, ["tile"] * plan.tiles + ["thumbnail"] * plan.thumbnail
+    return plan, ["thumbnail"] * plan.thumbnail + ["tile"] * plan.tiles
+
+
 def case(name: str, layout: dict, width: int, height: int, why: str) -> dict:
-    if layout["anyres"] is None:
-        plan = plan_tiles(width, height, layout["tiler"])
-        encoder = ["thumbnail"] * plan.thumbnail + ["tile"] * plan.tiles
-    else:
-        plan = plan_anyres(width, height, layout["tiler"], layout["anyres"])
-        encoder = ["base"] + ["tile"] * plan.tiles
+    plan, encoder = plan_of(layout, width, height)
     expect = plan.summary()
     expect.pop("policy")
     expect.pop("image")
-    expect.update(tile_boxes=[list(b) for b in plan.tile_boxes], encoder_order=encoder, runs=runs_of(plan))
+    expect.update(
+        tile_boxes=[list(b) for b in plan.tile_boxes], encoder_order=encoder, runs=runs_of(plan, layout)
+    )
     return {
         "id": f"{name}/{width}x{height}",
         "note": why,
@@ -127,6 +208,9 @@ def build() -> dict:
             if anyres is None
             else {k: v for k, v in to_json(anyres).items() if k != "newline"},
         }
+        for section in ("idefics3", "internvl"):  # only the kinds that have one: older layouts unchanged
+            if section in layout:
+                described[name][section] = to_json(layout[section])
     cases = [case(name, layout, w, h, why) for name, layout in table.items() for w, h, why in SIZES]
     return {
         "format": "bluev-layout-vectors",

@@ -15,6 +15,8 @@ from typing import Protocol
 
 from bluev.errors import BadInput
 from bluev.export.built_model import BuiltModel
+from bluev.export.families.idefics3 import Idefics3Family
+from bluev.export.families.internvl import InternVLFamily
 from bluev.export.families.llava_onevision import LlavaAnyres
 from bluev.export.presets import Preset
 
@@ -22,6 +24,7 @@ from bluev.export.presets import Preset
 class Family(Protocol):
     name: str
     model_types: tuple[str, ...]
+    tilers: tuple[str, ...]  # the --tiler choices it serves: "family" and maybe "relaxed"
 
     def check(self, config_path: Path, config: dict) -> None:
         """Refuse (BadInput, one line) what config.json shows the family cannot reproduce."""
@@ -32,14 +35,19 @@ class Family(Protocol):
         ...
 
 
-FAMILIES: list[Family] = [LlavaAnyres()]
+FAMILIES: list[Family] = [LlavaAnyres(), Idefics3Family(), InternVLFamily()]
 
 
-def detect(config_path: Path, config: dict) -> Family:
-    """The family of a checkpoint by its config.json ``model_type``, checked."""
+def detect(config_path: Path, config: dict, tiler: str = "family") -> Family:
+    """The family of a checkpoint by its config.json ``model_type``, checked (``tiler`` too)."""
     kind = config.get("model_type")
     for family in FAMILIES:
         if kind in family.model_types:
+            if tiler not in family.tilers:
+                raise BadInput(
+                    f"{config_path}: --tiler {tiler}: {kind} is served with its processor's own "
+                    "grid only (docs/families.md); export without --tiler"
+                )
             family.check(config_path, config)
             return family
     known = ", ".join(sorted(t for f in FAMILIES for t in f.model_types))

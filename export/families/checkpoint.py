@@ -13,10 +13,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from transformers import PreTrainedTokenizerBase
+import torch
+from transformers import AutoConfig, PretrainedConfig, PreTrainedTokenizerBase
 
 from bluev.errors import BadInput
-from bluev.export.built_model import PROMPT_MARK
+from bluev.export.built_model import PROMPT_MARK, eos_ids_of
+from bluev.export.llm import Transformer, from_hf_state_dict
 from bluev.runtime.manifest import ChatTemplate, ImageProcessor, ImagePrompt
 
 PIL_FILTERS = {0: "nearest", 1: "lanczos", 2: "bilinear", 3: "bicubic", 4: "box", 5: "hamming"}
@@ -33,6 +35,24 @@ def read_json(path: Path) -> dict:
     if not isinstance(data, dict):
         raise BadInput(f"{path}: expected a JSON object")
     return data
+
+
+def load_config(config_path: Path) -> PretrainedConfig:
+    """config.json through transformers' own config class (defaults resolved; no remote code)."""
+    try:
+        return AutoConfig.from_pretrained(config_path.parent)
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise BadInput(f"{config_path}: transformers cannot read it ({str(exc).splitlines()[0]})") from None
+
+
+def eos_ids(tokenizer: object, text: PretrainedConfig, checkpoint: Path) -> list[int]:
+    """The tokenizer's and config's end tokens, and generation_config.json's (what generate stops on)."""
+    ids = set(eos_ids_of(tokenizer, text))
+    generation = read_json(checkpoint / "generation_config.json").get("eos_token_id")
+    if isinstance(generation, int):
+        generation = [generation]
+    ids |= {i for i in generation or () if isinstance(i, int)}
+    return sorted(ids)
 
 
 def processor_settings(checkpoint: Path) -> dict:
@@ -104,3 +124,10 @@ def render_turns(
         before_image=before, after_image=after, image_token=image_token, image_token_id=image_token_id
     )
     return chat, turn
+
+
+def llm_of(model: torch.nn.Module, text_model: torch.nn.Module, max_seq_len: int) -> Transformer:
+    """Our Transformer from a VLM's language model (its decoder stack) and its ``lm_head``."""
+    weights = {f"model.{k}": v for k, v in text_model.state_dict().items()}
+    weights["lm_head.weight"] = model.lm_head.weight
+    return from_hf_state_dict(model.config.text_config, weights, max_seq_len)

@@ -20,7 +20,6 @@ from pathlib import Path
 
 import torch
 from transformers import (
-    AutoConfig,
     AutoModelForImageTextToText,
     AutoTokenizer,
     PretrainedConfig,
@@ -32,15 +31,16 @@ from transformers.models.llava_onevision.image_processing_pil_llava_onevision im
 )
 
 from bluev.errors import BadInput
-from bluev.export.built_model import BuiltModel, eos_ids_of
+from bluev.export.built_model import BuiltModel
 from bluev.export.families.checkpoint import (
+    eos_ids,
     image_processor_of,
+    llm_of,
+    load_config,
     processor_chat_template,
     processor_settings,
-    read_json,
     render_turns,
 )
-from bluev.export.llm import Transformer, from_hf_state_dict
 from bluev.export.presets import Preset
 from bluev.export.vision import Projector, VisionTower
 from bluev.runtime.layouts.llava_anyres import pinpoint_grids, plan_anyres
@@ -68,6 +68,7 @@ ANYRES_MAX = re.compile(r"anyres_max_(\d+)")
 class LlavaAnyres:
     name = "llava-anyres"
     model_types = ("llava_onevision", "llava_next")
+    tilers = ("family", "relaxed")
 
     def check(self, config_path: Path, config: dict) -> None:
         cfg = load_config(config_path)
@@ -127,7 +128,7 @@ class LlavaAnyres:
         mean, std = ([float(v) for v in values] for values in (image_proc.image_mean, image_proc.image_std))
         return BuiltModel(
             preset=preset,
-            llm=llm_of(model, preset.max_seq_len),
+            llm=llm_of(model, inner.language_model, preset.max_seq_len),
             tokenizer=proc.tokenizer,
             chat=proc.chat,
             eos_ids=eos_ids(proc.tokenizer, cfg.text_config, checkpoint),
@@ -162,14 +163,6 @@ def tiler_of(anyres: Anyres, tile: int, tiler: str) -> TilerConfig:
         grids=tuple(grids),
         tokens_per_tile=anyres.feature_side**2,
     )
-
-
-def load_config(config_path: Path) -> PretrainedConfig:
-    """config.json through transformers' own config class (defaults resolved; no remote code)."""
-    try:
-        return AutoConfig.from_pretrained(config_path.parent)
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise BadInput(f"{config_path}: transformers cannot read it ({str(exc).splitlines()[0]})") from None
 
 
 @dataclass
@@ -245,23 +238,6 @@ def context_for(text: PretrainedConfig, tiler: TilerConfig, anyres: Anyres, pres
     chunk = preset.chunk_size
     wanted = math.ceil((largest + TEXT_MARGIN) / chunk) * chunk
     return min(wanted, int(getattr(text, "max_position_embeddings", wanted)))
-
-
-def eos_ids(tokenizer: object, text: PretrainedConfig, checkpoint: Path) -> list[int]:
-    """The tokenizer's and config's end tokens, and generation_config.json's (what generate stops on)."""
-    ids = set(eos_ids_of(tokenizer, text))
-    generation = read_json(checkpoint / "generation_config.json").get("eos_token_id")
-    if isinstance(generation, int):
-        generation = [generation]
-    ids |= {i for i in generation or () if isinstance(i, int)}
-    return sorted(ids)
-
-
-def llm_of(model: torch.nn.Module, max_seq_len: int) -> Transformer:
-    inner = model.model
-    weights = {f"model.{k}": v for k, v in inner.language_model.state_dict().items()}
-    weights["lm_head.weight"] = model.lm_head.weight
-    return from_hf_state_dict(model.config.text_config, weights, max_seq_len)
 
 
 def projector_of(mmp: torch.nn.Module) -> Projector:

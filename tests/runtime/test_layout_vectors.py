@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from bluev.runtime.layouts.idefics3 import plan_split
 from bluev.runtime.layouts.llava_anyres import plan_anyres
-from bluev.runtime.manifest import Anyres, FileEntry
+from bluev.runtime.manifest import Anyres, FileEntry, Idefics3Split
 from bluev.runtime.tiler import TilerConfig, plan_tiles
 
 REPO = Path(__file__).resolve().parents[2]
@@ -27,7 +28,8 @@ def test_file_is_what_the_generator_writes(vectors):
 
 def test_coverage_of_the_file(vectors):
     kinds = {layout["kind"] for layout in vectors["layouts"].values()}
-    assert vectors["format"] == "bluev-layout-vectors" and kinds == {"bluelm-v", "llava-anyres"}
+    assert vectors["format"] == "bluev-layout-vectors"
+    assert kinds == {"bluelm-v", "llava-anyres", "idefics3", "internvl"}
     cases = vectors["cases"]
     anyres = [c for c in cases if vectors["layouts"][c["layout"]]["kind"] == "llava-anyres"]
     # every branch of the packing: rows cut, columns cut, nothing cut, shrunk (anyres_max), not shrunk
@@ -38,6 +40,9 @@ def test_coverage_of_the_file(vectors):
     assert {c["expect"]["tiles"] for c in anyres} >= {1, 2, 3}
     ids = [c["id"] for c in cases]
     assert len(ids) == len(set(ids))
+    # idefics3: split grids of one row, of several, and the global image alone (grid 0:0)
+    split = [c["expect"]["grid"] for c in cases if vectors["layouts"][c["layout"]]["kind"] == "idefics3"]
+    assert [0, 0] in split and any(g[1] == 1 and g[0] > 1 for g in split) and any(g[1] > 2 for g in split)
 
 
 def test_every_case_replays(vectors):
@@ -46,7 +51,10 @@ def test_every_case_replays(vectors):
         params = dict(layout["tiler"])
         params["grids"] = tuple(tuple(g) for g in params["grids"])
         tiler = TilerConfig(**params)
-        if layout["anyres"] is None:
+        if layout["kind"] == "idefics3":
+            spec = Idefics3Split(**layout["idefics3"])
+            plan = plan_split(c["width"], c["height"], tiler.tile_size, tiler.tokens_per_tile, spec)
+        elif layout["anyres"] is None:
             plan = plan_tiles(c["width"], c["height"], tiler)
         else:
             spec = Anyres(**layout["anyres"], newline=FileEntry(file="image_newline.bin", sha256="", bytes=0))
@@ -59,7 +67,9 @@ def test_every_case_replays(vectors):
 
 
 def run_tokens(run: dict) -> int:
-    """LLM embeddings in one run of the prompt's image part."""
+    """LLM embeddings in one run of the prompt's image part (text runs have none)."""
+    if run["run"] == "text":
+        return 0
     if run["run"] == "grid_rows":
         return run["rows"] * (run["tokens_per_row"] + int(run["newline_after_each_row"]))
     return run["tokens"]
