@@ -199,7 +199,8 @@ def tiler_of(split: Idefics3Split, tile: int, tokens: int) -> TilerConfig:
 def context_for(text: PretrainedConfig, tiler: TilerConfig, proc: ProcessorFiles, preset: Preset) -> int:
     """KV-cache length: a square picture's tokens (the largest grid) plus room for text."""
     longest = proc.split.longest_edge
-    largest = plan_split(longest, longest, tiler.tile_size, tiler.tokens_per_tile, proc.split).image_tokens
+    # the run's pieces: its image tokens and the fake, tile and newline tokens around them
+    largest = plan_split(longest, longest, tiler.tile_size, tiler.tokens_per_tile, proc.split).run_pieces
     chunk = preset.chunk_size
     wanted = math.ceil((largest + TEXT_MARGIN) / chunk) * chunk
     return min(wanted, int(getattr(text, "max_position_embeddings", wanted)))
