@@ -27,7 +27,7 @@ help:
 	@echo "make android-unit compile the app's plain-Java core with javac and run its JUnit tests (on a tiny bundle)"
 	@echo "make android-kotlin compile the app's Kotlin with kotlinc against API stubs (no SDK)"
 	@echo "make lint         ruff"
-	@echo "make vectors      regenerate tests/data/tiling_vectors.json, decode_vectors.json, speech_vectors.json"
+	@echo "make vectors      regenerate tests/data/tiling_vectors.json, decode_vectors.json, speech_vectors.json, layout_vectors.json"
 	@echo "make schema      regenerate docs/manifest.schema.json from runtime/manifest.py"
 	@echo "make manifests   regenerate tests/data/manifests/ (sample manifests for the Java/C++ readers)"
 	@echo "make tiles-table  print the 'Why relaxed matching' table of docs/tiling.md"
@@ -255,6 +255,7 @@ vectors: install
 	$(PY) tools/make_tiling_vectors.py tests/data/tiling_vectors.json
 	$(PY) tools/make_decode_vectors.py tests/data/decode_vectors.json
 	$(PY) tools/make_speech_vectors.py tests/data/speech_vectors.json
+	$(PY) tools/make_layout_vectors.py tests/data/layout_vectors.json
 
 tiles-table: install
 	$(PY) tools/tiles_table.py

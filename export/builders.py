@@ -22,6 +22,7 @@ from transformers import (
 
 from bluev.errors import BadInput
 from bluev.export.built_model import BuiltModel, chat_template_of, eos_ids_of
+from bluev.export.families.bluelm_v import bluelm_v_layout
 from bluev.export.hf_checkpoint import build_from_checkpoint
 from bluev.export.llm import from_hf_causal_lm
 from bluev.export.presets import Preset
@@ -32,16 +33,24 @@ from bluev.runtime.manifest import Source
 SMOLLM2_GGUF = "SmolLM2-135M-Instruct.Q4_1.gguf"
 
 
-def build(preset: Preset, checkpoint: Path | None = None, seed: int = 0, with_llm: bool = True) -> BuiltModel:
+def build(
+    preset: Preset,
+    checkpoint: Path | None = None,
+    seed: int = 0,
+    with_llm: bool = True,
+    tiler: str = "family",
+) -> BuiltModel:
     """Build the eager modules for a preset (weights loaded, eval mode).
 
     ``with_llm=False`` skips the LLM of a random-weight preset: bluelm-v-3b's 2.7B
     float LLM is 11 GB that vision-only export, benchmark and report never touch.
+    ``tiler``: a checkpoint's own grid choice ("family") or the paper's ("relaxed"); bluev's
+    presets are the paper's layout, so both are the relaxed tiler there.
     """
     if preset.source == "hf-checkpoint":
         if checkpoint is None:
             raise BadInput("preset hf needs --checkpoint DIR (a local checkpoint directory)")
-        return build_from_checkpoint(preset, checkpoint)
+        return build_from_checkpoint(preset, checkpoint, tiler)
     if preset.source == "smollm2-gguf":
         return build_smollm2(preset)
     return build_random(preset, seed, with_llm)
@@ -115,11 +124,12 @@ def build_random(preset: Preset, seed: int, with_llm: bool = True) -> BuiltModel
         )
     ).eval()
     projector = Projector(v.hidden_size, spec.dim, downsample=preset.downsample).eval()
+    chat = chat_template_of(tokenizer)
     return BuiltModel(
         preset=preset,
         llm=from_hf_causal_lm(hf, preset.max_seq_len) if hf is not None else None,
         tokenizer=tokenizer,
-        chat=chat_template_of(tokenizer),
+        chat=chat,
         eos_ids=eos_ids_of(tokenizer, config),
         bos_id=tokenizer.bos_token_id,
         source=Source(kind="random", seed=seed),
@@ -127,4 +137,5 @@ def build_random(preset: Preset, seed: int, with_llm: bool = True) -> BuiltModel
         projector=projector,
         tiler=preset.tiler,
         hf_llm=hf,
+        layout=bluelm_v_layout(chat),
     )

@@ -10,7 +10,7 @@ from transformers import PretrainedConfig, PreTrainedTokenizerBase
 from bluev.export.llm import Transformer
 from bluev.export.presets import Preset
 from bluev.export.vision import Projector, VisionTower
-from bluev.runtime.manifest import ChatTemplate, Source
+from bluev.runtime.manifest import ChatTemplate, ImageLayout, Normalize, Source
 from bluev.runtime.tiler import TilerConfig
 
 PROMPT_MARK = "\x00PROMPT\x00"
@@ -31,6 +31,10 @@ class BuiltModel:
     projector: Projector | None = None
     tiler: TilerConfig | None = None
     hf_llm: nn.Module | None = None  # the HF reference, kept for parity tests and the eager baseline
+    layout: ImageLayout | None = None  # how a picture reaches the LLM (multimodal models)
+    normalize: Normalize = field(default_factory=lambda: Normalize(mean=[0.5] * 3, std=[0.5] * 3))
+    data_files: dict[str, bytes] = field(default_factory=dict)  # written beside the programs (the
+    # layout's image_newline), named by the manifest with their sha256
     extra: dict = field(default_factory=dict)
 
 

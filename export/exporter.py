@@ -28,12 +28,14 @@ from bluev.export.programs import (
 from bluev.export.speech.checkpoint import check_speech_checkpoint
 from bluev.export.speech.export import export_speech
 from bluev.export.static_layout import static_programs, static_section, write_embedding
+from bluev.export.vision import Projector
 from bluev.export.writer import (
     ArtifactWriter,
     ProgramResult,
     Progress,
     assemble_manifest,
     destination_problem,
+    tower_shape,
 )
 from bluev.quant.apply import check_model_widths, quantize_llm_, quantize_vision_
 from bluev.quant.recipes import Recipe
@@ -63,7 +65,7 @@ def export(opts: ExportOptions) -> Manifest:
 def check_inputs(opts: ExportOptions) -> None:
     """What the options cannot check alone: the checkpoint's files and the destination folder."""
     if opts.checkpoint is not None:
-        check_checkpoint(opts.checkpoint)
+        check_checkpoint(opts.checkpoint, opts.tiler)
     if opts.speech_checkpoint is not None:
         check_speech_checkpoint(opts.speech_checkpoint)
     problem = destination_problem(opts.out, opts.preset, opts.force)
@@ -75,7 +77,7 @@ def build_for_export(opts: ExportOptions, progress: Progress) -> tuple[BuiltMode
     """The eager modules, fused and quantized in place, ready to trace; and the build time."""
     preset = opts.preset_config
     started = progress.step(f"building preset {preset.name} ({preset.description})")
-    model = build(preset, opts.checkpoint, with_llm=opts.with_llm)
+    model = build(preset, opts.checkpoint, with_llm=opts.with_llm, tiler=opts.tiler)
     build_seconds = progress.finish(started)
     # The HF module shares its float weights with ours; once quantization swaps ours, only
     # this reference would keep them (11 GB for bluelm-v-3b, which ran out of memory).
@@ -126,9 +128,10 @@ def export_components(
         size = "a fixed batch of" if fixed else "up to"
         started = progress.step(f"exporting vision_encoder.pte ({size} {max_batch} tiles)")
         write("vision_encoder", vision_programs(model.tower, max_batch, fixed), started)
-        started = progress.step("exporting projector.pte (2x2 downsampler + MLP)")
-        width, patches = model.tower.embeddings.config.hidden_size, model.tower.embeddings.num_patches
-        write("projector", projector_programs(model.projector, patches, width, max_batch, fixed), started)
+        started = progress.step(f"exporting projector.pte ({projector_kind(model.projector)})")
+        shape = tower_shape(model.tower)
+        programs = projector_programs(model.projector, shape.patches, shape.width, max_batch, fixed)
+        write("projector", programs, started)
     if model.llm is None:
         return results, static
 
@@ -148,12 +151,26 @@ def export_components(
         write("llm", llm_programs(model.llm, chunk), started, meta)
     if opts.stock_runner:
         started = progress.step("exporting stock_runner.pte (ExecuTorch's stock LLM runners)")
-        if model.tower is not None and model.projector is not None:
-            size = model.tower.embeddings.config.image_size
-            programs = stock_multimodal_programs(model.llm, model.tower, model.projector, size)
+        layout = model.layout
+        if model.tower is not None and model.projector is not None and layout is not None:
+            if layout.kind == "bluelm-v":
+                size = model.tower.image_size
+                programs = stock_multimodal_programs(model.llm, model.tower, model.projector, size)
+            else:  # MultimodalRunner feeds one image of one tile: a family's layout needs ours
+                progress.log(
+                    f"text only: ExecuTorch's MultimodalRunner cannot lay out {layout.family} pictures"
+                )
+                programs = stock_text_programs(model.llm)
         else:
             programs = stock_text_programs(model.llm)
         # the stock runners hand a whole prompt segment to one call: its bound is the context
         meta = runner_metadata(model.llm, model.llm.args.max_seq_len - 1, model.bos_id, model.eos_ids)
         write("stock_runner", programs, started, meta)
     return results, static
+
+
+def projector_kind(projector: object) -> str:
+    """What the projector program holds, for the progress line."""
+    if isinstance(projector, Projector):
+        return "2x2 downsampler + MLP" if projector.downsample is not None else "MLP"
+    return f"{type(projector).__name__}: pixel shuffle + projection"

@@ -1,36 +1,26 @@
-"""Preset `hf`: a local LLaVA-family checkpoint (SigLIP tower + MLP projector + Llama/Qwen2 LLM).
+"""Preset `hf`: a local checkpoint of a supported VLM family, served as its own processor serves it.
 
-Loaded with transformers' own classes from safetensors only, never with remote
-code. The checkpoint's projector was trained without BlueLM-V's 2x2 token
-downsampler, so it is exported as is: 729 tokens per tile. LLaVA-OneVision's
-"unpad + image_newline" layout of anyres features is not reproduced; tiles are
-spliced in order (thumbnail first), which is what our tiler produces.
+Loaded with transformers' own classes from safetensors only, never with remote code;
+the family (export/families/, detected by config.json's model_type) reads what the
+checkpoint's processor reads and describes it in the manifest.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import replace
 from pathlib import Path
 
-import torch
-from transformers import AutoModelForImageTextToText, AutoTokenizer
-
 from bluev.errors import BadInput
-from bluev.export.built_model import BuiltModel, chat_template_of, eos_ids_of
-from bluev.export.llm import from_hf_state_dict
+from bluev.export.built_model import BuiltModel
+from bluev.export.families import Family, detect
+from bluev.export.families.checkpoint import read_json
 from bluev.export.presets import Preset
-from bluev.export.vision import Projector, VisionTower
 from bluev.fileio import sha256_file
-from bluev.runtime.manifest import Source
-
-SUPPORTED = {"llava_onevision", "llava_next", "llava"}
-SUPPORTED_LLMS = {"llama", "qwen2"}
 
 
-def check_checkpoint(path: Path) -> dict:
-    """Refuse what we cannot load safely before transformers touches it."""
+def check_checkpoint(path: Path, tiler: str = "family") -> Family:
+    """Refuse what we cannot load safely, or cannot reproduce, before transformers touches weights."""
     if not path.is_dir():
         raise BadInput(f"{path}: no such checkpoint directory")
     config_path = path / "config.json"
@@ -40,22 +30,7 @@ def check_checkpoint(path: Path) -> dict:
         pickles = [p.name for p in path.glob("*.bin")] + [p.name for p in path.glob("*.pt")]
         why = f"only pickled weights ({', '.join(pickles)})" if pickles else "no *.safetensors files"
         raise BadInput(f"{path}: {why}; bluev loads safetensors checkpoints only")
-    try:
-        config = json.loads(config_path.read_text())
-    except ValueError as exc:
-        raise BadInput(f"{config_path}: unreadable JSON ({exc})") from None
-    kind = config.get("model_type")
-    if kind not in SUPPORTED:
-        raise BadInput(
-            f"{config_path}: model_type {kind!r} is not a LLaVA-family model ({', '.join(sorted(SUPPORTED))})"
-        )
-    vision = (config.get("vision_config") or {}).get("model_type")
-    text = (config.get("text_config") or {}).get("model_type")
-    if vision != "siglip_vision_model" or text not in SUPPORTED_LLMS:
-        raise BadInput(
-            f"{config_path}: needs a SigLIP tower and a Llama/Qwen2 LLM, found {vision!r} + {text!r}"
-        )
-    return config
+    return detect(config_path, read_json(config_path), tiler)
 
 
 def sha256_tree(folder: Path) -> str:
@@ -66,42 +41,8 @@ def sha256_tree(folder: Path) -> str:
     return digest.hexdigest()
 
 
-def build_from_checkpoint(preset: Preset, checkpoint: Path) -> BuiltModel:
+def build_from_checkpoint(preset: Preset, checkpoint: Path, tiler: str = "family") -> BuiltModel:
     checkpoint = Path(checkpoint)
-    check_checkpoint(checkpoint)
-    model = AutoModelForImageTextToText.from_pretrained(checkpoint, use_safetensors=True, dtype=torch.float32)
-    model.eval()
-    tokenizer = AutoTokenizer.from_pretrained(checkpoint)
-    inner = model.model
-    config = model.config
-    feature_layer = config.vision_feature_layer
-    if not isinstance(feature_layer, int):
-        raise BadInput(f"{checkpoint}: several vision feature layers {feature_layer} are not supported")
-    tower = VisionTower(inner.vision_tower, feature_layer).eval()
-    mmp = inner.multi_modal_projector
-    projector = Projector(mmp.linear_1.in_features, mmp.linear_2.out_features, downsample=False)
-    projector.linear_1.load_state_dict(mmp.linear_1.state_dict())
-    projector.linear_2.load_state_dict(mmp.linear_2.state_dict())
-    llm_weights = {f"model.{k}": v for k, v in inner.language_model.state_dict().items()}
-    llm_weights["lm_head.weight"] = model.lm_head.weight
-    llm = from_hf_state_dict(config.text_config, llm_weights, preset.max_seq_len)
-    vcfg = config.vision_config
-    patches = (vcfg.image_size // vcfg.patch_size) ** 2
-    tiler = replace(preset.tiler, tile_size=vcfg.image_size, tokens_per_tile=patches)
-    return BuiltModel(
-        preset=preset,
-        llm=llm,
-        tokenizer=tokenizer,
-        chat=chat_template_of(tokenizer),
-        eos_ids=eos_ids_of(tokenizer, config.text_config),
-        bos_id=tokenizer.bos_token_id,
-        tower=tower,
-        projector=projector.eval(),
-        tiler=tiler,
-        source=Source(
-            kind="hf-checkpoint",
-            checkpoint=str(checkpoint),
-            model_type=config.model_type,
-            sha256=sha256_tree(checkpoint),
-        ),
-    )
+    model = check_checkpoint(checkpoint, tiler).build(preset, checkpoint, tiler)
+    model.source = replace(model.source, sha256=sha256_tree(checkpoint))
+    return model

@@ -15,6 +15,7 @@ from bluev.export.mediatek.checks import check_soc
 from bluev.export.presets import PRESETS, Preset, get_preset
 from bluev.options import cli, cli_list
 from bluev.quant.recipes import Recipe, check_llm_shape, parse_recipe
+from bluev.runtime.manifest import TILER_CHOICES
 
 BACKENDS = ("xnnpack", "vulkan", "portable", "mediatek")
 EXPORT_COMPONENTS = ("llm", "vision", "speech")
@@ -57,6 +58,12 @@ class ExportOptions:
         help="LLM program layout: dynamic (KV cache inside, any prefill length) or static (the NPU's "
         "fixed t=chunk prefill and t=1 decode, caches as inputs; on xnnpack, for bluev-runner) "
         "[default: static on mediatek, else dynamic]",
+    )
+    tiler: str = cli(
+        "family",
+        choices=TILER_CHOICES,
+        help="Grid choice: the model family's own (a checkpoint's processor; the relaxed tiler for bluev's "
+        "presets) or relaxed (the paper's, which a checkpoint was not trained on: a warning says so).",
     )
     force: bool = cli(False, help="Replace artifacts of another preset in --out.")
     stock_runner: bool = cli(

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field, replace
 from importlib import metadata
 from pathlib import Path
 
+from torch import nn
 from torch.export import ExportedProgram
 from transformers import PreTrainedTokenizerBase
 
@@ -26,6 +27,7 @@ from bluev.export.built_model import BuiltModel
 from bluev.export.lower import Coverage
 from bluev.export.options import FIXED_VISION_BATCH, ExportOptions
 from bluev.fileio import atomic_path, sha256_file, umask_mode
+from bluev.runtime.layouts import plan_for
 from bluev.runtime.manifest import (
     MANIFEST,
     Component,
@@ -37,7 +39,6 @@ from bluev.runtime.manifest import (
     LlmMethods,
     Manifest,
     MethodSignature,
-    Normalize,
     Npu,
     SpecialTokens,
     Speech,
@@ -207,6 +208,9 @@ def assemble_manifest(
         r.name: writer.component(r, r.backend or opts.backend, opts.quant or "", opts.soc) for r in results
     }
     stock = components.pop("stock_runner", None)
+    vision = vision_section(model, opts.backend)
+    for name, data in model.data_files.items() if vision is not None else ():
+        writer.data_file(name, data)  # their entries (name, hash, size) are in the layout already
     return Manifest(
         preset=model.preset.name,
         description=model.preset.description,
@@ -218,7 +222,8 @@ def assemble_manifest(
         quantization=opts.recipe.to_manifest(),
         special_tokens=SpecialTokens(bos_id=model.bos_id, eos_ids=list(model.eos_ids)),
         chat_template=model.chat,
-        vision=vision_section(model, opts.backend),
+        vision=vision,
+        layout=model.layout if vision is not None else None,
         stock_runner=stock_section(stock, model) if stock is not None else None,
         npu=npu,
         export=ExportInfo(build_seconds=round(build_seconds, 2), tools=tool_versions()),
@@ -252,26 +257,51 @@ def llm_section(model: BuiltModel, static: bool = False) -> Llm | None:
 def vision_section(model: BuiltModel, backend: str) -> Vision | None:
     if model.tower is None or model.tiler is None:
         return None
-    emb, first = model.tower.embeddings, model.tower.layers[0]
+    shape = tower_shape(model.tower)
     return Vision(
         # the candidate grids written out, so that no reader needs the enumeration rule
         tiler=replace(model.tiler, grids=tuple(model.tiler.candidate_grids())),
-        image_size=emb.config.image_size,
-        patch_size=emb.config.patch_size,
-        patches_per_tile=emb.num_patches,
-        width=emb.config.hidden_size,
-        mlp_width=first.mlp.fc1.out_features,
-        layers=len(model.tower.layers),
-        thumbnail_first=True,
-        normalize=Normalize(mean=[0.5, 0.5, 0.5], std=[0.5, 0.5, 0.5]),
+        image_size=shape.image_size,
+        patch_size=shape.patch_size,
+        patches_per_tile=shape.patches,
+        width=shape.width,
+        mlp_width=shape.mlp_width,
+        layers=shape.layers,
+        # SmolVLM's global image and InternVL's thumbnail come after the tiles
+        thumbnail_first=model.layout is None or model.layout.kind not in ("idefics3", "internvl"),
+        normalize=model.normalize,
         max_batch=model.tiler.max_tiles + 1,
         fixed_batch=FIXED_VISION_BATCH.get(backend, False),
     )
 
 
+@dataclass(frozen=True)
+class TowerShape:
+    image_size: int
+    patch_size: int
+    patches: int  # per tile
+    width: int
+    mlp_width: int
+    layers: int
+
+
+def tower_shape(tower: nn.Module) -> TowerShape:
+    """The sizes of any of our towers (SigLIP's, Idefics3's, InternViT's): each has a square
+    ``image_size``, a ``PatchEmbed`` as ``patches`` and its layers, with an ``mlp.fc1``."""
+    patch = tower.patches.patch_size
+    return TowerShape(
+        image_size=tower.image_size,
+        patch_size=patch,
+        patches=(tower.image_size // patch) ** 2,
+        width=tower.patches.proj.out_features,
+        mlp_width=tower.layers[0].mlp.fc1.out_features,
+        layers=len(tower.layers),
+    )
+
+
 def stock_section(stock: Component, model: BuiltModel) -> StockRunner:
     multimodal = "vision_encoder" in stock.methods
-    size = model.tower.embeddings.config.image_size if model.tower is not None else 0
+    size = model.tower.image_size if model.tower is not None else 0
     return StockRunner(
         **vars(stock),
         runner="MultimodalRunner" if multimodal else "TextLLMRunner",
@@ -305,7 +335,29 @@ def summary_table(manifest: Manifest, total_seconds: float) -> str:
     backend = manifest.backend + (f" ({manifest.npu.soc})" if manifest.npu else "")
     quants = "/".join(sorted({c.quant for c in manifest.components.values()}))
     lines.append(f"preset {manifest.preset}, backend {backend}, quant {quants}, total {total_seconds:.1f}s")
+    if manifest.layout is not None and manifest.vision is not None:
+        lines.append(layout_line(manifest))
     return "\n".join(lines)
+
+
+SUMMARY_PICTURE = (1920, 1080)
+
+
+def layout_line(manifest: Manifest) -> str:
+    """The family recognised, its tiler, and what a full-HD picture costs in LLM tokens."""
+    layout, tiler = manifest.layout, manifest.vision.tiler
+    assert layout is not None
+    own = "the family's own" if layout.tiler == "family" else "--tiler relaxed, not the family's own"
+    plan = plan_for(manifest, *SUMMARY_PICTURE)
+    m, n = plan.grid
+    thumb = " + thumbnail" if plan.images_to_encode > m * n else ""
+    width, height = SUMMARY_PICTURE
+    # the plan's policy: a family whose grid follows its resize names that rule, not the tiler's
+    policy = plan.summary().get("policy", tiler.policy)
+    return (
+        f"family {layout.family} (layout {layout.kind}), tiler {policy} ({own}); "
+        f"a {width}x{height} picture: grid {m}:{n}{thumb}, {plan.image_tokens} image tokens"
+    )
 
 
 def destination_problem(out: Path, preset: str, force: bool) -> str | None:

@@ -129,13 +129,18 @@ def to_rgb(img: Image.Image) -> Image.Image:
     return img
 
 
-def place_on_canvas(img: Image.Image, plan: TilePlan) -> Image.Image:
-    """Resize the image onto the plan's canvas: keep aspect and centre-pad, or stretch."""
+def place_on_canvas(
+    img: Image.Image, plan: TilePlan, resample: Image.Resampling = Image.Resampling.BICUBIC
+) -> Image.Image:
+    """Resize the image onto the plan's canvas: keep aspect and centre-pad, or stretch.
+
+    ``plan`` is any plan with ``canvas``, ``resize`` and ``content_size`` (a family layout's too).
+    """
     canvas_w, canvas_h = plan.canvas
     if plan.resize == "stretch":
-        return img.resize((canvas_w, canvas_h), Image.Resampling.BICUBIC)
+        return img.resize((canvas_w, canvas_h), resample)
     content_w, content_h = plan.content_size
-    resized = img.resize((content_w, content_h), Image.Resampling.BICUBIC)
+    resized = img.resize((content_w, content_h), resample)
     canvas = Image.new("RGB", (canvas_w, canvas_h), PAD_RGB)
     canvas.paste(resized, ((canvas_w - content_w) // 2, (canvas_h - content_h) // 2))
     return canvas
@@ -153,10 +158,27 @@ def thumbnail_of(img: Image.Image, plan: TilePlan) -> Image.Image:
 
 
 def normalise(tiles: list[Image.Image]) -> np.ndarray:
-    """RGB tiles to float32 NCHW with SigLIP's mean/std."""
+    """RGB tiles to float32 NCHW with SigLIP's mean/std (bluev's own presets)."""
     batch = np.stack([np.asarray(t, dtype=np.uint8) for t in tiles])  # N, H, W, 3
     batch = batch.astype(np.float32) * np.float32(1.0 / 255.0)
     batch = (batch - np.float32(SIGLIP_MEAN)) / np.float32(SIGLIP_STD)
+    return np.ascontiguousarray(batch.transpose(0, 3, 1, 2))
+
+
+def normalise_as(
+    tiles: list[Image.Image], mean: list[float], std: list[float], rescale_factor: float, rescale_dtype: str
+) -> np.ndarray:
+    """RGB tiles to float32 NCHW as a checkpoint's image processor does it.
+
+    ``rescale_dtype`` "float64" is transformers' ``rescale`` (the product in float64, then
+    cast), which differs from a float32 product in the last bit for about half the 256 values.
+    """
+    batch = np.stack([np.asarray(t, dtype=np.uint8) for t in tiles])  # N, H, W, 3
+    if rescale_dtype == "float64":
+        batch = (batch.astype(np.float64) * rescale_factor).astype(np.float32)
+    else:
+        batch = batch.astype(np.float32) * np.float32(rescale_factor)
+    batch = (batch - np.asarray(mean, dtype=np.float32)) / np.asarray(std, dtype=np.float32)
     return np.ascontiguousarray(batch.transpose(0, 3, 1, 2))
 
 

@@ -168,6 +168,135 @@ class Vision:
         return self.tiler.tokens_per_tile
 
 
+# --- how an image reaches the LLM: the family's processor as data -------------------------------
+
+LAYOUT_KINDS = ("bluelm-v", "llava-anyres", "idefics3", "internvl")
+TILER_CHOICES = ("family", "relaxed")
+RESAMPLE_FILTERS = ("nearest", "lanczos", "bilinear", "bicubic", "box", "hamming")  # PIL's 0..5
+RESIZES = ("fit-pad", "stretch")
+RESCALE_DTYPES = ("float32", "float64")
+
+
+@dataclass(frozen=True)
+class ImageProcessor:
+    """Pixels as the family's image processor makes them, beyond ``Vision.tiler`` and ``Vision.normalize``.
+
+    Every resize is Pillow's ``resize`` with ``resample`` on 8-bit RGB; padding is black (0);
+    then ``x * rescale_factor`` ("float32": in float32, bluev's own; "float64": in float64
+    and cast to float32, as transformers' ``rescale``) and ``(x - mean) / std`` in float32.
+    """
+
+    resample: str
+    rescale_factor: float
+    rescale_dtype: str
+    thumbnail_resize: str  # "fit-pad" (aspect kept, centred on black) or "stretch" (LLaVA's base image)
+    thumbnail_always: bool  # also beside a 1x1 grid (LLaVA's base image); bluev's tiler skips it there
+    jpeg_draft: bool  # decode a JPEG at a reduced scale that still covers the canvas (fast, not exact)
+
+    def __post_init__(self) -> None:
+        for name, value, allowed in (
+            ("resample", self.resample, RESAMPLE_FILTERS),
+            ("rescale_dtype", self.rescale_dtype, RESCALE_DTYPES),
+            ("thumbnail_resize", self.thumbnail_resize, RESIZES),
+        ):
+            if value not in allowed:
+                raise ValueError(f"{name} {value!r}: expected one of {', '.join(allowed)}")
+
+
+@dataclass(frozen=True)
+class ImagePrompt:
+    """A user turn with one image, as the checkpoint's chat template renders it.
+
+    The text is ``before_image`` + the image's run + ``after_image`` + the prompt +
+    ``chat_template.suffix``. ``image_token`` None (bluev's own layout): the image
+    embeddings are spliced between the tokens of the text before and after. Otherwise the
+    run is text (``image_token`` once per image embedding, plus the layout's own tokens),
+    the whole text is tokenized at once, and the embeddings replace the ``image_token_id``
+    positions in order, as the model's forward does.
+    """
+
+    before_image: str
+    after_image: str
+    image_token: str | None
+    image_token_id: int | None
+
+
+@dataclass(frozen=True)
+class Anyres:
+    """LLaVA-NeXT / LLaVA-OneVision's packing of one image's features (kind ``llava-anyres``).
+
+    Encoder order: the base image, then the grid's tiles row-major. LLM order: the base
+    image's features, then the grid's features as one picture (rows x cols tiles of
+    ``feature_side`` squared features) with the padding rows or columns cut off, bilinearly
+    shrunk when larger than ``max_tiles`` tiles by more than 1.1x (OneVision's
+    ``anyres_max_N``; None: never), each row followed by the ``newline`` embedding.
+    """
+
+    pinpoints: list[list[int]]  # candidate canvases [height, width] in the checkpoint's order
+    feature_side: int
+    max_tiles: int | None
+    newline: FileEntry  # image_newline: float32 little-endian, one LLM embedding
+
+
+@dataclass(frozen=True)
+class Idefics3Split:
+    """SmolVLM / Idefics3's image splitting and prompt run (kind ``idefics3``).
+
+    Pixels: the picture resized (Pillow, ``processor.resample``) so its longest edge is
+    ``longest_edge`` (the other side truncated, then made even), capped at ``max_side``;
+    with ``splitting``, resized again to whole multiples of the tile side and cut into
+    tiles row-major, the global image (that resized picture stretched to one tile) last; a
+    picture of one tile, or without splitting, is only the global image. Prompt: per row,
+    per tile ``fake_token`` + ``tile_token`` (``{row}``, ``{col}`` counted from 1) + the
+    image token x tokens per tile, a "\n" after each row, then "\n" + ``fake_token`` +
+    ``global_token`` + the image tokens + ``fake_token``. ``Vision.tiler`` gives only the
+    tile side, the tokens per tile and the most tiles.
+    """
+
+    longest_edge: int
+    max_side: int
+    splitting: bool
+    fake_token: str
+    global_token: str
+    tile_token: str
+
+
+@dataclass(frozen=True)
+class InternVLWrap:
+    """InternVL's prompt run (kind ``internvl``): ``start_token`` + the image token once per
+    embedding of every tile + ``end_token``. The tiles are ``Vision.tiler``'s (policy
+    ``internvl``, the picture stretched onto the grid), the thumbnail last when the grid has
+    more than one tile."""
+
+    start_token: str
+    end_token: str
+
+
+@dataclass(frozen=True)
+class ImageLayout:
+    """Which family's processor an image follows, and its prompt layout; ``kind`` picks the reader."""
+
+    kind: str
+    family: str  # "bluelm-v", "llava_onevision", "llava_next", "idefics3", "smolvlm", "internvl"
+    tiler: str  # "family": the checkpoint's own grid choice; "relaxed": --tiler relaxed, not trained on
+    processor: ImageProcessor
+    prompt: ImagePrompt
+    anyres: Anyres | None
+    idefics3: Idefics3Split | None = None
+    internvl: InternVLWrap | None = None
+
+    def __post_init__(self) -> None:
+        if self.kind not in LAYOUT_KINDS:
+            raise ValueError(f"kind {self.kind!r}: expected one of {', '.join(LAYOUT_KINDS)}")
+        if self.tiler not in TILER_CHOICES:
+            raise ValueError(f"tiler {self.tiler!r}: expected one of {', '.join(TILER_CHOICES)}")
+        sections = {"llava-anyres": self.anyres, "idefics3": self.idefics3, "internvl": self.internvl}
+        for kind, section in sections.items():
+            name = "anyres" if kind == "llava-anyres" else kind
+            if (self.kind == kind) != (section is not None):
+                raise ValueError(f"kind {self.kind!r}: {name} is {'missing' if section is None else 'extra'}")
+
+
 @dataclass(frozen=True)
 class SpecialTokens:
     bos_id: int | None
@@ -176,17 +305,15 @@ class SpecialTokens:
 
 @dataclass(frozen=True)
 class ChatTemplate:
-    """The chat template rendered at export around one user turn: no Jinja needed to read it."""
+    """The chat template rendered at export around one text-only user turn (generation prompt
+    added): no Jinja needed to read it. A turn with an image is ``layout.prompt``."""
 
     prefix: str
     suffix: str
     image_position: str = "before_prompt"
-
-    def segments(self, prompt: str, with_image: bool) -> tuple[str, str]:
-        """(text before the image, text after it); without an image the first holds everything."""
-        if not with_image:
-            return self.prefix + prompt + self.suffix, ""
-        return self.prefix, prompt + self.suffix
+    # the tokenizer's own special tokens (a BOS) added around the rendered text, as the call
+    # of a checkpoint's processor on it adds them; bluev's presets render every token themselves
+    add_special_tokens: bool = False
 
 
 @dataclass(frozen=True)
@@ -385,6 +512,7 @@ class Manifest:
     special_tokens: SpecialTokens
     chat_template: ChatTemplate
     vision: Vision | None  # None: a text-only preset
+    layout: ImageLayout | None  # None: a text-only preset
     stock_runner: StockRunner | None
     npu: Npu | None
     export: ExportInfo
@@ -412,6 +540,8 @@ class Manifest:
                 ("speech_tokenizer", self.speech.tokenizer),
                 ("mel_filters", self.speech.features.filters),
             ]
+        if self.layout is not None and self.layout.anyres is not None:
+            entries.append(("image_newline", self.layout.anyres.newline))
         return entries
 
     @property

@@ -15,8 +15,8 @@ import torch
 
 from bluev.errors import BadInput
 from bluev.runtime.artifacts import Artifacts, open_artifacts
-from bluev.runtime.image import open_for_tiling, tile_stages
 from bluev.runtime.kernels import peak_rss_mb, runtime
+from bluev.runtime.layouts import EncodedImage, ImagePlan, Layout, PromptIds, open_layout, prompt_ids
 from bluev.runtime.options import SamplerConfig
 from bluev.runtime.sampling import Sampler
 from bluev.runtime.text import StreamDecoder, TextCodec
@@ -74,6 +74,7 @@ class Pipeline:
             self.art.require_llm()
         m = self.art.manifest
         self.tiles: TileEncoder | TileEncoderProcess | None = None
+        self.layout: Layout | None = open_layout(m, self.art.root) if self.art.multimodal else None
         try:
             if self.art.multimodal:
                 self.tiles = open_tile_encoder(self.art, image_encoder)
@@ -109,29 +110,31 @@ class Pipeline:
 
     # --- image ----------------------------------------------------------------------------
 
-    def encode_image(self, image: str | Path, stats: Stats, pipelined: bool = True) -> torch.Tensor:
-        """Image file -> LLM embeddings [1, tokens, dim].
+    def encode_image(self, image: str | Path, stats: Stats, pipelined: bool = True) -> EncodedImage:
+        """Image file -> LLM embeddings [1, tokens, dim] in prompt order, and the picture's plan.
 
         Pipelined (the paper's scheduling): each stage (thumbnail, then the grid) goes to
         the encoder as soon as it is prepared, so with ``image_encoder="process"`` the
         grid is resized and cut while the thumbnail encodes. Inline, the encoder holds
         the GIL and the stages simply run one after the other. Not pipelined: every
-        tile is prepared first, then all are encoded in the largest batches.
+        tile is prepared first, then all are encoded in the largest batches. The family's
+        layout then orders the features as its model does (runtime/layouts/).
         """
         tiles = self._tiles(str(image))
-        assert self.art.manifest.vision is not None  # _tiles refused text-only sets
+        assert self.layout is not None  # _tiles refused text-only sets
         started = time.perf_counter()
-        img, plan = open_for_tiling(image, self.art.manifest.vision.tiler)
-        stages = tile_stages(img, plan)
+        img, plan = self.layout.open(image)
+        stages = self.layout.stages(img, plan)
         if pipelined:
             pending = [tiles.submit(stage()) for stage in stages]
         else:
             pending = [tiles.submit(np.concatenate([stage() for stage in stages]))]
-        embeds = torch.cat([f.result() for f in pending], dim=0)  # re-raises the encoder's error
+        features = torch.cat([f.result() for f in pending], dim=0)  # re-raises the encoder's error
+        embeds = self.layout.pack(plan, features)
         stats.tiles = plan.images_to_encode
         stats.extra.update(grid=list(plan.grid), image_tokens=plan.image_tokens)
         stats.image_encode_ms = (time.perf_counter() - started) * 1000.0
-        return embeds.unsqueeze(0)
+        return EncodedImage(embeds.unsqueeze(0), plan)
 
     def encode_tiles(self, pixels: np.ndarray) -> torch.Tensor:
         """Normalised tiles [N, 3, H, W] -> projector outputs [N * tokens per tile, dim]."""
@@ -174,21 +177,24 @@ class Pipeline:
     def embed_ids(self, ids: list[int]) -> torch.Tensor:
         return self.embed.execute([torch.tensor([ids], dtype=torch.long)])[0]
 
-    def prompt_embeddings(self, prompt: str, image_embeds: torch.Tensor | None) -> torch.Tensor:
-        before, after = self.chat.segments(prompt, with_image=image_embeds is not None)
-        ids_before, ids_after = self.codec.encode(before), self.codec.encode(after)
-        n_image = 0 if image_embeds is None else image_embeds.shape[1]
-        total = len(ids_before) + n_image + len(ids_after)
-        if total >= self.max_seq_len:
+    def prompt_ids(self, prompt: str, plan: ImagePlan | None = None) -> PromptIds:
+        """The user turn's token ids (the checkpoint processor's ``input_ids``) and the image's slots."""
+        return prompt_ids(self.codec, self.chat, self.layout, prompt, plan)
+
+    def prompt_embeddings(self, prompt: str, image: EncodedImage | None) -> torch.Tensor:
+        """Token embeddings of the turn with the image's embeddings in its slots (as the model's
+        forward scatters them over its image tokens)."""
+        turn = self.prompt_ids(prompt, image.plan if image is not None else None)
+        n_image = len(turn.image_positions)
+        if len(turn.ids) >= self.max_seq_len:
             raise BadInput(
-                f"prompt: {total} tokens ({n_image} of them image) is over the context of {self.max_seq_len}"
+                f"prompt: {len(turn.ids)} tokens ({n_image} of them image) is over the context of "
+                f"{self.max_seq_len}"
             )
-        parts = [self.embed_ids(ids_before)] if ids_before else []
-        if image_embeds is not None:
-            parts.append(image_embeds)
-        if ids_after:
-            parts.append(self.embed_ids(ids_after))
-        return torch.cat(parts, dim=1)
+        embeds = self.embed_ids(turn.ids).clone()  # the program's output buffer is reused by the next call
+        if image is not None:
+            embeds[0, turn.image_positions] = image.embeds[0].to(embeds.dtype)
+        return embeds
 
     def prefill(self, embeds: torch.Tensor) -> torch.Tensor:
         """Chunked prefill from position 0; returns the last position's logits."""
@@ -213,13 +219,13 @@ class Pipeline:
     ) -> Generation:
         stats = Stats()
         t0 = time.perf_counter()
-        image_embeds = self.encode_image(image, stats) if image is not None else None
-        return self.answer(prompt, image_embeds, stats, t0, max_new_tokens, sampler, on_text)
+        encoded = self.encode_image(image, stats) if image is not None else None
+        return self.answer(prompt, encoded, stats, t0, max_new_tokens, sampler, on_text)
 
     def answer(
         self,
         prompt: str,
-        image_embeds: torch.Tensor | None,
+        image: EncodedImage | None,
         stats: Stats,
         t0: float,
         max_new_tokens: int = 128,
@@ -227,7 +233,7 @@ class Pipeline:
         on_text: Callable[[str], None] | None = None,
     ) -> Generation:
         """Prefill the prompt (around already encoded image embeddings) and decode; TTFT counts from t0."""
-        embeds = self.prompt_embeddings(prompt, image_embeds)
+        embeds = self.prompt_embeddings(prompt, image)
         n_prompt = embeds.shape[1]
         if n_prompt >= self.max_seq_len:
             raise BadInput(

@@ -18,8 +18,7 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
-import torch
-
+from bluev.runtime.layouts import EncodedImage
 from bluev.runtime.pipeline import Generation, Pipeline, Stats
 from bluev.runtime.sampling import SamplerConfig
 
@@ -30,7 +29,7 @@ class Session:
     def __init__(self, pipeline: Pipeline) -> None:
         self.pipeline = pipeline
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="bluev-image")
-        self._image: Future[torch.Tensor] | None = None
+        self._image: Future[EncodedImage] | None = None
         self._stats = Stats()
 
     def add_image(self, image: str | Path) -> None:
@@ -55,9 +54,9 @@ class Session:
         t0 = time.perf_counter() if asked_at is None else asked_at
         stats, image = self._stats, self._image
         self._stats, self._image = Stats(), None
-        embeds = image.result() if image is not None else None  # re-raises the encoder's error
+        encoded = image.result() if image is not None else None  # re-raises the encoder's error
         stats.extra["image_wait_ms"] = round((time.perf_counter() - t0) * 1000.0, 2)
-        return self.pipeline.answer(prompt, embeds, stats, t0, max_new_tokens, sampler, on_text)
+        return self.pipeline.answer(prompt, encoded, stats, t0, max_new_tokens, sampler, on_text)
 
     def close(self) -> None:
         self._worker.shutdown(wait=True, cancel_futures=True)

@@ -13,9 +13,12 @@ class TextCodec:
     def __init__(self, path: Path) -> None:
         self.tokenizer = Tokenizer.from_file(str(path))
 
-    def encode(self, text: str) -> list[int]:
-        # The chat template already holds every special token the model expects.
-        return self.tokenizer.encode(text, add_special_tokens=False).ids if text else []
+    def encode(self, text: str, add_special_tokens: bool = False) -> list[int]:
+        """By default the chat template already holds every special token the model expects;
+        ``add_special_tokens`` adds the tokenizer's own (a BOS), as a processor's tokenizer call does."""
+        if not text and not add_special_tokens:
+            return []
+        return self.tokenizer.encode(text, add_special_tokens=add_special_tokens).ids
 
     def decode(self, ids: list[int]) -> str:
         return self.tokenizer.decode(ids, skip_special_tokens=True)

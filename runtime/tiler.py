@@ -156,25 +156,36 @@ def resolutions(width: int, height: int, grid: tuple[int, int], tile: int) -> tu
     return effective, canvas_w * canvas_h - effective
 
 
-def choose_llava_next(width: int, height: int, cfg: TilerConfig) -> tuple[int, int]:
+def best_llava_next(width: int, height: int, grids: list[tuple[int, int]], tile: int) -> tuple[int, int]:
+    """LLaVA-NeXT's rule over ``grids`` scanned in the order given (a checkpoint's pinpoints keep theirs)."""
     best, best_eff, best_waste = None, -1, math.inf
-    for grid in cfg.candidate_grids():
-        eff, waste = resolutions(width, height, grid, cfg.tile_size)
+    for grid in grids:
+        eff, waste = resolutions(width, height, grid, tile)
         if eff > best_eff or (eff == best_eff and waste < best_waste):
             best, best_eff, best_waste = grid, eff, waste
     assert best is not None
     return best
 
 
-def choose_relaxed(width: int, height: int, cfg: TilerConfig) -> tuple[int, int]:
-    grids = cfg.candidate_grids()
-    scored = [(grid, *resolutions(width, height, grid, cfg.tile_size)) for grid in grids]
+def best_relaxed(
+    width: int, height: int, grids: list[tuple[int, int]], tile: int, alpha: float
+) -> tuple[int, int]:
+    """Relaxed matching over ``grids``; the last tie-break is the order given."""
+    scored = [(grid, *resolutions(width, height, grid, tile)) for grid in grids]
     best_eff = max(eff for _, eff, _ in scored)
     # Grids within alpha of the best effective resolution are "equally good".
-    good = [s for s in scored if s[1] == best_eff or best_eff - s[1] < cfg.alpha * best_eff]
+    good = [s for s in scored if s[1] == best_eff or best_eff - s[1] < alpha * best_eff]
     # min() keeps the first of equal keys, i.e. the enumeration order.
     grid, _, _ = min(good, key=lambda s: (s[2], s[0][0] * s[0][1]))
     return grid
+
+
+def choose_llava_next(width: int, height: int, cfg: TilerConfig) -> tuple[int, int]:
+    return best_llava_next(width, height, cfg.candidate_grids(), cfg.tile_size)
+
+
+def choose_relaxed(width: int, height: int, cfg: TilerConfig) -> tuple[int, int]:
+    return best_relaxed(width, height, cfg.candidate_grids(), cfg.tile_size, cfg.alpha)
 
 
 def choose_internvl(width: int, height: int, cfg: TilerConfig) -> tuple[int, int]:

@@ -14,6 +14,7 @@ import jsonschema
 import pytest
 
 from bluev.export.builders import build
+from bluev.export.hf_checkpoint import sha256_tree
 from bluev.export.presets import TINY_SPEECH, get_preset
 from bluev.export.speech.checkpoint import save_random_speech
 from bluev.runtime.kernels import runtime
@@ -142,6 +143,21 @@ def export_into(base: Path, key: str, preset: str, *extra: str) -> Path:
     (base / f"{key}.export.stdout").write_text(r.stdout)
     (base / f"{key}.export.stderr").write_text(r.stderr)
     return out
+
+
+@pytest.fixture(scope="session")
+def export_checkpoint(tmp_path_factory):
+    """(checkpoint dir, key, flags) -> `bluev export --preset hf --checkpoint DIR` once per session.
+
+    The key carries the checkpoint's hash, so a BLUEV_TEST_CACHE export is of this very
+    checkpoint; the export's stdout is kept beside it as ``<out>.export.stdout``.
+    """
+
+    def export(checkpoint: Path, key: str, *extra: str) -> Path:
+        key = f"{key}-{sha256_tree(checkpoint)[:12]}"
+        return export_once(tmp_path_factory, key, "hf", "--checkpoint", str(checkpoint), *extra)
+
+    return export
 
 
 @pytest.fixture(scope="session")

@@ -61,14 +61,14 @@ def test_pipelined_tiles_encode_like_the_sequential_path(tiny_artifacts: Path, t
     pipeline = Pipeline(tiny_artifacts)
     reference = pipeline.encode_tiles(load_tiles(photo, pipeline.art.manifest.vision.tiler).pixels)
     stats = [Stats(), Stats(), Stats()]
-    sequential = pipeline.encode_image(photo, stats[0], pipelined=False)
+    sequential = pipeline.encode_image(photo, stats[0], pipelined=False).embeds
     pipeline.use_image_encoder("process")
-    in_child = pipeline.encode_image(photo, stats[1], pipelined=False)
-    pipelined = pipeline.encode_image(photo, stats[2], pipelined=True)
+    in_child = pipeline.encode_image(photo, stats[1], pipelined=False).embeds
+    pipelined = pipeline.encode_image(photo, stats[2], pipelined=True).embeds
     # a batch the programs refuse fails that request only; the child keeps serving
     with pytest.raises(BadInput, match="vision encoder"):
         pipeline.encode_tiles(np.zeros((1, 3, 5, 5), dtype=np.float32))
-    again = pipeline.encode_image(photo, Stats(), pipelined=False)
+    again = pipeline.encode_image(photo, Stats(), pipelined=False).embeds
     pipeline.close()
     torch.testing.assert_close(again, in_child, rtol=0, atol=0)
     assert stats[0].tiles == stats[1].tiles == stats[2].tiles > 2
