@@ -198,6 +198,7 @@ android-unit: $(BUNDLE_FIXTURE)
 	$(JAVAC) --release 17 -encoding UTF-8 -Xlint:all -Werror -cp $(UNIT_OUT)/main:$(JUNIT_CP) -d $(UNIT_OUT)/test $$(find $(CORE)/src/test/java -name '*.java' | sort)
 	cp -R $(CORE)/src/test/resources/. $(UNIT_OUT)/test/
 	$(JAVA) -Dbluev.tilingVectors=tests/data/tiling_vectors.json -Dbluev.decodeVectors=tests/data/decode_vectors.json \
+	  -Dbluev.layoutVectors=tests/data/layout_vectors.json \
 	  -Dbluev.manifests=tests/data/manifests -Dbluev.bundle=$(BUNDLE_FIXTURE) \
 	  -Dbluev.bundleZip64=$(FIXTURES)/tiny-llm-zip64.zip -Dbluev.bundleDir=$(FIXTURES)/tiny-llm \
 	  -Dbluev.appGradle=android_app/app/build.gradle.kts -cp $(UNIT_OUT)/main:$(UNIT_OUT)/test:$(JUNIT_CP) \

@@ -182,6 +182,11 @@ public final class Manifest {
   public final ChatTemplate chatTemplate;
   /** Null for a text-only preset. */
   public final Vision vision;
+  /**
+   * How a picture reaches the LLM ({@code layout}; null for a text-only preset). A format-2
+   * manifest written before the section existed is bluev's own layout, which every such set ran.
+   */
+  public final ImageLayout layout;
   /** Null when exported with --no-stock-runner. */
   public final StockRunner stockRunner;
 
@@ -220,6 +225,15 @@ public final class Manifest {
     chatTemplate = ChatTemplate.fromJson(Fields.object(root, "chat_template"));
     Map<String, Object> vis = Fields.optObject(root, "vision");
     vision = vis == null ? null : new Vision(vis);
+    Map<String, Object> lay = Fields.optObject(root, "layout");
+    if (lay != null && vision == null) {
+      throw new JsonException("layout: given without a vision section");
+    }
+    if (lay != null) {
+      layout = ImageLayout.fromJson(lay);
+    } else {
+      layout = vision == null ? null : ImageLayout.bluelmV(chatTemplate);
+    }
     Map<String, Object> stock = Fields.optObject(root, "stock_runner");
     stockRunner = stock == null ? null : new StockRunner(stock, tokenizerFile);
     if (stockRunner != null) {
@@ -233,6 +247,9 @@ public final class Manifest {
             : new String[] {"token_embedding", fileName(table, "npu.embedding"), Fields.string(table, "sha256")};
     if (table != null) {
       fileRefs.add(new FileRef("token_embedding", npuEmbedding[1], table));
+    }
+    if (layout != null && layout.anyres != null) {
+      fileRefs.add(layout.anyres.newline); // the order of Manifest.file_entries in manifest.py
     }
   }
 

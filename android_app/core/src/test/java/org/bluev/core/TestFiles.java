@@ -21,6 +21,14 @@ final class TestFiles {
     return checkoutFile("bluev.tilingVectors", "tests/data/tiling_vectors.json");
   }
 
+  /**
+   * tests/data/layout_vectors.json (tools/make_layout_vectors.py): each image layout's plan per
+   * picture size, as the Python layouts compute it (system property bluev.layoutVectors).
+   */
+  static String layoutVectors() throws IOException {
+    return checkoutFile("bluev.layoutVectors", "tests/data/layout_vectors.json");
+  }
+
   /** tests/data/decode_vectors.json (tools/make_decode_vectors.py): Pillow's draft sizes. */
   static String decodeVectors() throws IOException {
     return checkoutFile("bluev.decodeVectors", "tests/data/decode_vectors.json");
