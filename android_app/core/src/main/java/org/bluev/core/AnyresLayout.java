@@ -236,11 +236,6 @@ public final class AnyresLayout implements Layout {
     if (imageToken == null) {
       throw new IllegalStateException("llava-anyres layout without an image token (plans only)");
     }
-    int n = plan.imageTokens();
-    StringBuilder out = new StringBuilder(imageToken.length() * n);
-    for (int i = 0; i < n; i++) {
-      out.append(imageToken);
-    }
-    return out.toString();
+    return plan.runText(imageToken);
   }
 }

@@ -40,13 +40,7 @@ public final class BlueLmVLayout implements Layout {
   /** The projector's outputs already are the prompt's embeddings, in the same order. */
   @Override
   public float[] pack(ImagePlan plan, float[] features, int dim) {
-    long want = (long) plan.imageTokens() * dim;
-    if (features.length != want) {
-      throw new IllegalArgumentException(
-          "image features: " + features.length + " floats, the plan's " + plan.imagesToEncode()
-              + " image(s) of " + plan.tokensPerImage + " tokens x " + dim + " need " + want);
-    }
-    return features;
+    return Layouts.sameOrder(plan, features, dim);
   }
 
   @Override

@@ -15,7 +15,7 @@ import java.util.Map;
 public final class ImageLayout {
   /** The kinds this app reads, as runtime/manifest.py {@code LAYOUT_KINDS}. */
   public static final List<String> KINDS =
-      Collections.unmodifiableList(Arrays.asList("bluelm-v", "llava-anyres"));
+      Collections.unmodifiableList(Arrays.asList("bluelm-v", "llava-anyres", "idefics3", "internvl"));
 
   static final List<String> TILER_CHOICES =
       Collections.unmodifiableList(Arrays.asList("family", "relaxed"));
@@ -156,8 +156,66 @@ public final class ImageLayout {
     }
   }
 
+  /**
+   * SmolVLM / Idefics3's image splitting and prompt run ({@code layout.idefics3}, kind {@code
+   * idefics3}): the longest-edge resize, its cap, whether the picture is split into tiles, and the
+   * tokens around each tile ({@code tileToken} with {@code {row}} and {@code {col}}, from 1).
+   */
+  public static final class Idefics3Split {
+    public final int longestEdge;
+    public final int maxSide;
+    public final boolean splitting;
+    public final String fakeToken;
+    public final String globalToken;
+    public final String tileToken;
+
+    public Idefics3Split(
+        int longestEdge, int maxSide, boolean splitting, String fakeToken, String globalToken,
+        String tileToken) {
+      if (longestEdge <= 0 || maxSide <= 0) {
+        throw new IllegalArgumentException("layout.idefics3: longest_edge and max_side must be positive");
+      }
+      this.longestEdge = longestEdge;
+      this.maxSide = maxSide;
+      this.splitting = splitting;
+      this.fakeToken = fakeToken;
+      this.globalToken = globalToken;
+      this.tileToken = tileToken;
+    }
+
+    static Idefics3Split fromJson(Map<String, Object> obj) {
+      return new Idefics3Split(
+          (int) Fields.integer(obj, "longest_edge"),
+          (int) Fields.integer(obj, "max_side"),
+          Fields.bool(obj, "splitting"),
+          Fields.string(obj, "fake_token"),
+          Fields.string(obj, "global_token"),
+          Fields.string(obj, "tile_token"));
+    }
+
+    /** The tile's token, {@code row} and {@code col} counted from 1. */
+    public String tileToken(int row, int col) {
+      return tileToken.replace("{row}", Integer.toString(row)).replace("{col}", Integer.toString(col));
+    }
+  }
+
+  /** InternVL's prompt run ({@code layout.internvl}): the tokens around the image's tokens. */
+  public static final class InternVLWrap {
+    public final String startToken;
+    public final String endToken;
+
+    public InternVLWrap(String startToken, String endToken) {
+      this.startToken = startToken;
+      this.endToken = endToken;
+    }
+
+    static InternVLWrap fromJson(Map<String, Object> obj) {
+      return new InternVLWrap(Fields.string(obj, "start_token"), Fields.string(obj, "end_token"));
+    }
+  }
+
   public final String kind;
-  /** "bluelm-v", "llava_onevision", "llava_next", ... */
+  /** "bluelm-v", "llava_onevision", "llava_next", "idefics3", "smolvlm", "internvl", ... */
   public final String family;
   /** "family": the checkpoint's own grid choice; "relaxed": exported with --tiler relaxed. */
   public final String tiler;
@@ -165,19 +223,35 @@ public final class ImageLayout {
   public final Prompt prompt;
   /** Kind llava-anyres only, else null. */
   public final Anyres anyres;
+  /** Kind idefics3 only, else null. */
+  public final Idefics3Split idefics3;
+  /** Kind internvl only, else null. */
+  public final InternVLWrap internvl;
 
   public ImageLayout(
       String kind, String family, String tiler, Processor processor, Prompt prompt, Anyres anyres) {
+    this(kind, family, tiler, processor, prompt, anyres, null, null);
+  }
+
+  public ImageLayout(
+      String kind,
+      String family,
+      String tiler,
+      Processor processor,
+      Prompt prompt,
+      Anyres anyres,
+      Idefics3Split idefics3,
+      InternVLWrap internvl) {
     if (!KINDS.contains(kind)) {
       throw new IllegalArgumentException(unknownKind(kind));
     }
     oneOf("layout.tiler", tiler, TILER_CHOICES);
-    if (kind.equals("llava-anyres") != (anyres != null)) {
-      throw new IllegalArgumentException(
-          "layout.kind '" + kind + "': anyres is " + (anyres == null ? "missing" : "extra"));
-    }
-    if (kind.equals("llava-anyres") && prompt.imageToken == null) {
-      throw new IllegalArgumentException("layout.kind 'llava-anyres': the prompt has no image_token");
+    // Each family kind has its own section and no other's, as ImageLayout checks in manifest.py.
+    section(kind, "llava-anyres", "anyres", anyres);
+    section(kind, "idefics3", "idefics3", idefics3);
+    section(kind, "internvl", "internvl", internvl);
+    if (!kind.equals("bluelm-v") && prompt.imageToken == null) {
+      throw new IllegalArgumentException("layout.kind '" + kind + "': the prompt has no image_token");
     }
     this.kind = kind;
     this.family = family;
@@ -185,6 +259,15 @@ public final class ImageLayout {
     this.processor = processor;
     this.prompt = prompt;
     this.anyres = anyres;
+    this.idefics3 = idefics3;
+    this.internvl = internvl;
+  }
+
+  private static void section(String kind, String owner, String name, Object value) {
+    if (kind.equals(owner) != (value != null)) {
+      throw new IllegalArgumentException(
+          "layout.kind '" + kind + "': " + name + " is " + (value == null ? "missing" : "extra"));
+    }
   }
 
   /** The one-line refusal of a layout kind this app cannot serve. */
@@ -199,13 +282,17 @@ public final class ImageLayout {
       throw new IllegalArgumentException(unknownKind(kind));
     }
     Map<String, Object> any = Fields.optObject(obj, "anyres");
+    Map<String, Object> split = Fields.optObject(obj, "idefics3");
+    Map<String, Object> wrap = Fields.optObject(obj, "internvl");
     return new ImageLayout(
         kind,
         Fields.string(obj, "family"),
         Fields.string(obj, "tiler"),
         Processor.fromJson(Fields.object(obj, "processor")),
         Prompt.fromJson(Fields.object(obj, "prompt")),
-        any == null ? null : Anyres.fromJson(any, true));
+        any == null ? null : Anyres.fromJson(any, true),
+        split == null ? null : Idefics3Split.fromJson(split),
+        wrap == null ? null : InternVLWrap.fromJson(wrap));
   }
 
   /**

@@ -17,7 +17,10 @@ import java.util.Map;
 public class ImagePlan {
   /** One run of the image's embeddings in prompt order. */
   public static final class Run {
-    /** "thumbnail", "tile", "base" (one encoded image each) or "grid_rows". */
+    /**
+     * "thumbnail", "tile", "base", "global" (one encoded image each), "grid_rows", or "text": the
+     * layout's own tokens between the image's runs, tokenized with the rest of the prompt.
+     */
     public final String kind;
     /** Embeddings of a one-image run (0 for grid_rows). */
     public final int tokens;
@@ -25,32 +28,44 @@ public class ImagePlan {
     public final int rows;
     public final int tokensPerRow;
     public final boolean newlineAfterEachRow;
+    /** The text of a text run, else null. */
+    public final String text;
 
-    private Run(String kind, int tokens, int rows, int tokensPerRow, boolean newline) {
+    private Run(String kind, int tokens, int rows, int tokensPerRow, boolean newline, String text) {
       this.kind = kind;
       this.tokens = tokens;
       this.rows = rows;
       this.tokensPerRow = tokensPerRow;
       this.newlineAfterEachRow = newline;
+      this.text = text;
     }
 
     public static Run image(String kind, int tokens) {
-      return new Run(kind, tokens, 0, 0, false);
+      return new Run(kind, tokens, 0, 0, false, null);
     }
 
     public static Run gridRows(int rows, int tokensPerRow, boolean newlineAfterEachRow) {
-      return new Run("grid_rows", 0, rows, tokensPerRow, newlineAfterEachRow);
+      return new Run("grid_rows", 0, rows, tokensPerRow, newlineAfterEachRow, null);
     }
 
-    /** Embeddings this run puts in the prompt. */
+    public static Run text(String text) {
+      return new Run("text", 0, 0, 0, false, text);
+    }
+
+    /** Embeddings this run puts in the prompt (none for a text run: its tokens are text). */
     public int embeddings() {
+      if (kind.equals("text")) {
+        return 0;
+      }
       return kind.equals("grid_rows") ? rows * (tokensPerRow + (newlineAfterEachRow ? 1 : 0)) : tokens;
     }
 
     Map<String, Object> toJson() {
       Map<String, Object> out = new LinkedHashMap<>();
       out.put("run", kind);
-      if (kind.equals("grid_rows")) {
+      if (kind.equals("text")) {
+        out.put("text", text);
+      } else if (kind.equals("grid_rows")) {
         out.put("rows", (long) rows);
         out.put("tokens_per_row", (long) tokensPerRow);
         out.put("newline_after_each_row", newlineAfterEachRow);
@@ -90,6 +105,24 @@ public class ImagePlan {
       n += r.embeddings();
     }
     return n;
+  }
+
+  /**
+   * The image's run in the prompt text: the text runs as they are and {@code imageToken} once
+   * per embedding of every other run (a processor's expansion of its image placeholder).
+   */
+  public String runText(String imageToken) {
+    StringBuilder out = new StringBuilder();
+    for (Run r : runs) {
+      if (r.kind.equals("text")) {
+        out.append(r.text);
+        continue;
+      }
+      for (int i = r.embeddings(); i > 0; i--) {
+        out.append(imageToken);
+      }
+    }
+    return out.toString();
   }
 
   /** [left, top, right, bottom] of each grid tile on the canvas, row-major (encoder order). */
