@@ -66,6 +66,18 @@ final class TestFiles {
     return new File(path);
   }
 
+  /**
+   * The layout fixture's folder (android_app/tools/make_layout_fixture.py, made by make
+   * android-unit): a tiny LLaVA-OneVision artifact set and what the Python runtime makes of it.
+   */
+  static File layoutFixture() {
+    String path = System.getProperty("bluev.layoutFixture");
+    if (path == null) {
+      throw new IllegalStateException("set -Dbluev.layoutFixture (make android-unit makes the fixture and passes it)");
+    }
+    return new File(path);
+  }
+
   /** A file of the checkout whose path the build passes as a system property. */
   static String checkoutFile(String property, String name) throws IOException {
     String path = System.getProperty(property);
