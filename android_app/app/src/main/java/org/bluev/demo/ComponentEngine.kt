@@ -58,9 +58,9 @@ class ComponentEngine(private val artifacts: ArtifactDir) : Engine {
   private val layout: Layout? =
       if (!manifest.multimodal()) null
       else {
+        // A bad image_newline file is named by Layouts ("<root>: image_newline.bin: N bytes, ...").
         val newline = manifest.layout.anyres?.newline?.file?.let { artifacts.file(it) }
-        val where = newline?.path ?: artifacts.root.path
-        programs.read(where) { Layouts.open(manifest, newline?.readBytes()) }
+        programs.read(artifacts.root.path) { Layouts.open(manifest, newline?.readBytes()) }
       }
   private val rescale: FloatArray? =
       manifest.layout?.processor?.let { Pixels.rescaleTable(it.rescaleFactor, it.rescaleDtype) }
