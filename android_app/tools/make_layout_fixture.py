@@ -48,8 +48,16 @@ PROMPTS = [
     ((1, 10000), QUESTION),
     ((900, 500), "Is <image> a token?"),
 ]
-# (width, height, max_tiles override or None)
-PACKS = [(900, 500, None), (500, 900, None), (1, 10000, None), (900, 500, 1), (500, 900, 1), (3000, 300, 1)]
+# (width, height, max_tiles override or None); 650x500 with one tile is just over the 1.1 threshold
+PACKS = [
+    (900, 500, None),
+    (500, 900, None),
+    (1, 10000, None),
+    (900, 500, 1),
+    (500, 900, 1),
+    (650, 500, 1),
+    (3000, 300, 1),
+]
 
 
 def feature(n: int) -> np.ndarray:
