@@ -192,7 +192,15 @@ $(BUNDLE_FIXTURE): export/bundle.py runtime/manifest.py android_app/tools/zip64_
 	  --out $(FIXTURES)/tiny-llm --bundle $@ > $(FIXTURES)/export.log 2>&1 || { tail -5 $(FIXTURES)/export.log >&2; exit 1; }
 	$(PY) android_app/tools/zip64_copy.py $@ $(FIXTURES)/tiny-llm-zip64.zip
 
-android-unit: $(BUNDLE_FIXTURE)
+# The app's layout tests (LayoutFixtureTest) need a family's real artifact set: the LLaVA-OneVision
+# parity test's tiny checkpoint exported (float, no stock runner), with the prompt ids and packed
+# image features the Python runtime makes of it (android_app/tools/make_layout_fixture.py).
+LAYOUT_FIXTURE := $(CORE)/build/layout-fixture
+$(LAYOUT_FIXTURE)/expect.json: android_app/tools/make_layout_fixture.py tests/families/llava_checkpoints.py \
+  runtime/manifest.py $(wildcard runtime/layouts/*.py export/families/*.py) | install
+	$(PY) android_app/tools/make_layout_fixture.py $(LAYOUT_FIXTURE)
+
+android-unit: $(BUNDLE_FIXTURE) $(LAYOUT_FIXTURE)/expect.json
 	@test -f $(firstword $(subst :, ,$(JUNIT_CP))) || { echo "JUnit 4 missing: run make system-deps" >&2; exit 1; }
 	rm -rf $(UNIT_OUT)
 	mkdir -p $(UNIT_OUT)/main $(UNIT_OUT)/test
@@ -201,6 +209,7 @@ android-unit: $(BUNDLE_FIXTURE)
 	cp -R $(CORE)/src/test/resources/. $(UNIT_OUT)/test/
 	$(JAVA) -Dbluev.tilingVectors=tests/data/tiling_vectors.json -Dbluev.decodeVectors=tests/data/decode_vectors.json \
 	  -Dbluev.speechVectors=tests/data/speech_vectors.json \
+	  -Dbluev.layoutVectors=tests/data/layout_vectors.json -Dbluev.layoutFixture=$(LAYOUT_FIXTURE) \
 	  -Dbluev.manifests=tests/data/manifests -Dbluev.bundle=$(BUNDLE_FIXTURE) \
 	  -Dbluev.bundleZip64=$(FIXTURES)/tiny-llm-zip64.zip -Dbluev.bundleDir=$(FIXTURES)/tiny-llm \
 	  -Dbluev.appGradle=android_app/app/build.gradle.kts -cp $(UNIT_OUT)/main:$(UNIT_OUT)/test:$(JUNIT_CP) \

@@ -12,9 +12,9 @@ import java.util.concurrent.ExecutorService
 import java.util.concurrent.Executors
 import org.bluev.core.ArtifactDir
 import org.bluev.core.ArtifactException
+import org.bluev.core.ImagePlan
+import org.bluev.core.Layouts
 import org.bluev.core.Stats
-import org.bluev.core.TilePlan
-import org.bluev.core.Tiler
 
 /**
  * The screen's state and its work. It outlives the activity across rotation, and every model
@@ -137,8 +137,8 @@ class ChatViewModel(app: Application, args: SavedStateHandle) : AndroidViewModel
         val eng = engine ?: throw IllegalStateException(current().status)
         // Decoded no larger than the engine's tile plan needs (planned from the header's size).
         val picture = PictureLoader.load(getApplication<Application>().contentResolver, uri, eng::plan)
-        val plan = artifacts?.manifest?.vision?.let { Tiler.plan(picture.width, picture.height, it.tiler) }
-        val shown = preview(picture.bitmap).let { p -> if (plan != null) GridOverlay.draw(p, plan) else p }
+        val plan = layoutPlan(picture)
+        val shown = preview(picture.bitmap).let { p -> if (plan != null) GridOverlay.draw(p, plan.tiles) else p }
         update { it.copy(picture = shown, tiles = describeTiles(picture), stats = "") }
         if (!eng.takesImage) {
           update { it.copy(tiles = "these artifacts are text-only: the picture is not used") }
@@ -234,16 +234,25 @@ class ChatViewModel(app: Application, args: SavedStateHandle) : AndroidViewModel
     speechWorker.shutdown()
   }
 
-  /** What the bluev tiler makes of the picture, and what this engine encodes. */
+  /** The manifest's layout's plan of the picture (bluev's tiler or the family's), or null. */
+  private fun layoutPlan(picture: Picture): ImagePlan? {
+    val manifest = artifacts?.manifest ?: return null
+    if (manifest.vision == null) return null
+    return Layouts.forPlanning(manifest).plan(picture.width, picture.height)
+  }
+
+  /** What the manifest's layout makes of the picture, and what this engine encodes. */
   private fun describeTiles(picture: Picture): String {
     val size =
         "${picture.width}x${picture.height}" +
             if (picture.sample > 1) " (decoded at 1/${picture.sample})" else ""
     val vision = artifacts?.manifest?.vision ?: return size
-    val plan: TilePlan = Tiler.plan(picture.width, picture.height, vision.tiler)
+    val plan = layoutPlan(picture) ?: return size
+    val tiles = plan.tiles
+    val first = plan.encoderOrder.firstOrNull { it != "tile" }
     val grid =
-        "$size: ${plan.policy} grid ${plan.columns}:${plan.rows}" +
-            (if (plan.thumbnail) " + thumbnail" else "") + ", ${plan.imageTokens()} image tokens"
+        "$size: ${tiles.policy} grid ${tiles.columns}:${tiles.rows}" +
+            (if (first != null) " + $first image" else "") + ", ${plan.imageTokens()} image tokens"
     return if (engine?.kind == Engines.STOCK) {
       "$grid in bluev's pipeline; the stock runner encodes 1 image of ${vision.imageSize}x${vision.imageSize}"
     } else grid

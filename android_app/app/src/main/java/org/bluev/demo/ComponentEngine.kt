@@ -6,22 +6,27 @@ import java.util.concurrent.atomic.AtomicBoolean
 import org.bluev.core.ArtifactDir
 import org.bluev.core.ArtifactException
 import org.bluev.core.BpeTokenizer
+import org.bluev.core.ImagePlan
+import org.bluev.core.Layout
+import org.bluev.core.Layouts
 import org.bluev.core.LoadGroup
 import org.bluev.core.Pixels
+import org.bluev.core.PromptIds
 import org.bluev.core.PromptPlan
 import org.bluev.core.Stats
 import org.bluev.core.StreamDecoder
-import org.bluev.core.TilePlan
-import org.bluev.core.Tiler
 import org.pytorch.executorch.EValue
 import org.pytorch.executorch.Module
 import org.pytorch.executorch.Tensor
 
 /**
  * bluev's own pipeline on the per-component programs, as runtime/pipeline.py runs it on the
- * host: the tiler cuts the picture into tiles (+ thumbnail), vision_encoder.pte encodes them in
- * batches of `vision.max_batch`, projector.pte maps them to LLM embeddings, and llm.pte embeds
- * the text (`llm.methods.embed`), prefills [prefix][image][question + suffix] in chunks of
+ * host: the manifest's layout ([Layouts]: bluev's tiler, or a family's, e.g. LLaVA-OneVision's
+ * anyres) plans the picture's tiles (+ thumbnail or base image), vision_encoder.pte encodes them
+ * in batches of `vision.max_batch`, projector.pte maps them to features that the layout packs
+ * into the image's LLM embeddings (LLaVA: unpadded, shrunk, a newline after each row), and
+ * llm.pte embeds the prompt's ids as the layout places them ([PromptIds]: spliced after the
+ * template's prefix, or the family's image token once per embedding), prefills them in chunks of
  * `llm.chunk_size` (`llm.methods.prefill`) and decodes greedily (`llm.methods.decode`, which may
  * be the prefill method itself: then one loaded method, hence one KV cache, serves both).
  *
@@ -49,9 +54,19 @@ class ComponentEngine(private val artifacts: ArtifactDir) : Engine {
   private val projectorModule: Module? = if (manifest.multimodal()) load("projector") else null
   private val eos: Set<Long> = manifest.eosIds.toSet()
   private val stopRequested = AtomicBoolean(false)
+  /** The manifest's image layout (null for text-only sets); LLaVA's reads its image_newline file. */
+  private val layout: Layout? =
+      if (!manifest.multimodal()) null
+      else {
+        // A bad image_newline file is named by Layouts ("<root>: image_newline.bin: N bytes, ...").
+        val newline = manifest.layout.anyres?.newline?.file?.let { artifacts.file(it) }
+        programs.read(artifacts.root.path) { Layouts.open(manifest, newline?.readBytes()) }
+      }
+  private val rescale: FloatArray? =
+      manifest.layout?.processor?.let { Pixels.rescaleTable(it.rescaleFactor, it.rescaleDtype) }
 
-  /** Projected image embeddings, [tokens * dim] floats, waiting for the next question. */
-  private var imageEmbeds: FloatArray? = null
+  /** The image's LLM embeddings [tokens * dim] and their plan, waiting for the next question. */
+  private var image: Pair<ImagePlan, FloatArray>? = null
 
   init {
     // Load the methods now, so a bad program fails at open time with its file named.
@@ -70,19 +85,21 @@ class ComponentEngine(private val artifacts: ArtifactDir) : Engine {
   override val kind: String
     get() = Engines.COMPONENTS
 
-  override fun plan(width: Int, height: Int): TilePlan? =
-      if (visionModule == null) null else manifest.vision?.let { Tiler.plan(width, height, it.tiler) }
+  override fun plan(width: Int, height: Int): ImagePlan? =
+      if (visionModule == null) null else layout?.plan(width, height)
 
   override fun encodeImage(picture: Picture, stats: Stats) {
     val vision = checkNotNull(manifest.vision) { "${artifacts.root}: the artifacts are text-only" }
     val encoder = checkNotNull(visionModule)
     val projector = checkNotNull(projectorModule)
+    val layout = checkNotNull(layout)
+    val table = checkNotNull(rescale)
     val started = SystemClock.elapsedRealtimeNanos()
     // The plan of the full-size photo, as the host makes it; the tiles come from the smaller bitmap.
-    val plan = Tiler.plan(picture.width, picture.height, vision.tiler)
+    val plan = layout.plan(picture.width, picture.height)
     val tiles = TileRenderer.tiles(picture.bitmap, plan)
     val size = vision.tiler.tileSize
-    val perTile = vision.tokensPerTile * llm.dim
+    val perTile = plan.tokensPerImage * llm.dim
     val out = FloatArray(tiles.size * perTile)
     var first = 0
     while (first < tiles.size) {
@@ -92,7 +109,7 @@ class ComponentEngine(private val artifacts: ArtifactDir) : Engine {
       val rows = if (vision.fixedBatch) vision.maxBatch else batch
       val pixels = FloatArray(rows * 3 * size * size)
       for (b in 0 until batch) {
-        Pixels.normalizeInto(tiles[first + b], size, vision.mean, vision.std, pixels, b)
+        Pixels.normalizeInto(tiles[first + b], size, table, vision.mean, vision.std, pixels, b)
       }
       val input = Tensor.fromBlob(pixels, longArrayOf(rows.toLong(), 3, size.toLong(), size.toLong()))
       val features = encoder.forward(EValue.from(input))[0]
@@ -103,36 +120,36 @@ class ComponentEngine(private val artifacts: ArtifactDir) : Engine {
       System.arraycopy(projected, 0, out, first * perTile, batch * perTile)
       first += batch
     }
-    imageEmbeds = out
+    image = plan to layout.pack(plan, out, llm.dim)
     stats.tiles = plan.imagesToEncode()
     stats.imageEncodeMs = (SystemClock.elapsedRealtimeNanos() - started) / 1e6
   }
 
   override fun clearImage() {
-    imageEmbeds = null
+    image = null
   }
 
   override fun generate(prompt: String, maxNewTokens: Int, stats: Stats, onText: (String) -> Unit) {
     stopRequested.set(false)
-    val image = imageEmbeds
-    imageEmbeds = null // one picture per question, as `bluev run`
-    val (before, after) = manifest.chatTemplate.segments(prompt, image != null)
-    val idsBefore = tokenizer.encode(before)
-    val idsAfter = tokenizer.encode(after)
-    val imageTokens = if (image == null) 0 else image.size / llm.dim
+    val picture = image
+    image = null // one picture per question, as `bluev run`
+    val turn = PromptIds.build(tokenizer, manifest, layout, prompt, picture?.first)
     val plan =
-        PromptPlan.of(idsBefore.size, imageTokens, idsAfter.size, llm.chunkSize, llm.maxSeqLen, maxNewTokens)
+        PromptPlan.of(turn.ids.size, turn.imagePositions, llm.chunkSize, llm.maxSeqLen, maxNewTokens)
     val t0 = SystemClock.elapsedRealtimeNanos()
 
-    // [text before][image][text after] as one [prompt * dim] float sequence.
+    // The prompt as one [prompt * dim] float sequence: text runs embedded from their ids, image
+    // runs filled with the image's embeddings in order.
     val embeds = FloatArray(plan.promptTokens * llm.dim)
+    var imageFilled = 0
     for (part in plan.parts) {
       val values =
-          when {
-            part.kind == "image" -> image!!
-            part.start == 0 -> embed(idsBefore)
-            else -> embed(idsAfter)
-          }
+          if (part.kind == "image") {
+            val embeddings = checkNotNull(picture).second
+            embeddings.copyOfRange(imageFilled * llm.dim, (imageFilled + part.length) * llm.dim).also {
+              imageFilled += part.length
+            }
+          } else embed(turn.ids.subList(part.start, part.start + part.length))
       System.arraycopy(values, 0, embeds, part.start * llm.dim, values.size)
     }
 

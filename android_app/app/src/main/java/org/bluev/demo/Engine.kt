@@ -2,7 +2,7 @@ package org.bluev.demo
 
 import java.io.Closeable
 import org.bluev.core.Stats
-import org.bluev.core.TilePlan
+import org.bluev.core.ImagePlan
 
 /** What the UI and the benchmark need from a loaded model; one implementation per program layout. */
 interface Engine : Closeable {
@@ -13,10 +13,11 @@ interface Engine : Closeable {
   val kind: String
 
   /**
-   * The tile plan [encodeImage] will use for a picture of this full upright size, or null when
-   * the artifacts take no image: the picture is decoded no larger than this plan needs.
+   * The plan [encodeImage] will use for a picture of this full upright size (the manifest's
+   * layout), or null when the artifacts take no image: the picture is decoded no larger than
+   * this plan's tiles need.
    */
-  fun plan(width: Int, height: Int): TilePlan?
+  fun plan(width: Int, height: Int): ImagePlan?
 
   /**
    * Encodes [picture] ahead of the question (the paper's decoupling: this runs while the user

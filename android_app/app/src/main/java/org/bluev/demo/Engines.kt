@@ -4,6 +4,7 @@ import java.io.File
 import org.bluev.core.ArtifactDir
 import org.bluev.core.ArtifactException
 import org.bluev.core.Backends
+import org.bluev.core.Layouts
 
 /** Opens an artifact directory and the engine that runs it. */
 object Engines {
@@ -28,6 +29,10 @@ object Engines {
     val manifest = ArtifactDir.readManifest(dir)
     Backends.problem(manifest, kind == STOCK, BuildConfig.FLAVOR)?.let {
       throw ArtifactException("${dir.path}/$it")
+    }
+    if (kind == STOCK) {
+      // A family's layout on the stock runner's one tile would answer, wrongly: refused.
+      Layouts.stockProblem(manifest)?.let { throw ArtifactException("${dir.path}: $it") }
     }
     if (kind == STOCK && manifest.stockRunner == null) {
       throw ArtifactException(

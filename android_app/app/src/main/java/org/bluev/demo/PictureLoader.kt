@@ -5,7 +5,7 @@ import android.graphics.ImageDecoder
 import android.net.Uri
 import java.io.File
 import org.bluev.core.PhotoDecode
-import org.bluev.core.TilePlan
+import org.bluev.core.ImagePlan
 
 /**
  * Decodes a picked or captured photo to an upright bitmap no larger than its tile plan needs.
@@ -22,16 +22,16 @@ object PictureLoader {
   /** Decode size when the artifacts take no image: enough for the on-screen preview. */
   private const val PREVIEW_NEED = 1024
 
-  /** [plan]: the tile plan the engine will encode a picture of the given size with, or null. */
-  fun load(resolver: ContentResolver, uri: Uri, plan: (Int, Int) -> TilePlan?): Picture =
+  /** [plan]: the plan the engine will encode a picture of the given size with, or null. */
+  fun load(resolver: ContentResolver, uri: Uri, plan: (Int, Int) -> ImagePlan?): Picture =
       decode(ImageDecoder.createSource(resolver, uri), uri.toString(), plan)
 
-  fun load(file: File, plan: (Int, Int) -> TilePlan?): Picture {
+  fun load(file: File, plan: (Int, Int) -> ImagePlan?): Picture {
     if (!file.isFile) throw IllegalArgumentException("${file.path}: no such image file")
     return decode(ImageDecoder.createSource(file), file.path, plan)
   }
 
-  private fun decode(source: ImageDecoder.Source, name: String, plan: (Int, Int) -> TilePlan?): Picture {
+  private fun decode(source: ImageDecoder.Source, name: String, plan: (Int, Int) -> ImagePlan?): Picture {
     var width = 0
     var height = 0
     var sample = 1
@@ -45,7 +45,7 @@ object PictureLoader {
               throw IllegalArgumentException(
                   "$name: ${width}x$height is over the ${MAX_PIXELS / 1_000_000} MP limit")
             }
-            val tiles = plan(width, height)
+            val tiles = plan(width, height)?.tiles
             sample =
                 if (tiles != null) PhotoDecode.sampleSize(width, height, tiles)
                 else PhotoDecode.sampleSize(width, height, PREVIEW_NEED, PREVIEW_NEED)

@@ -5,14 +5,14 @@ import java.io.File
 import java.util.concurrent.atomic.AtomicBoolean
 import org.bluev.core.ArtifactDir
 import org.bluev.core.ArtifactException
+import org.bluev.core.BlueLmVLayout
 import org.bluev.core.BpeTokenizer
+import org.bluev.core.ImagePlan
 import org.bluev.core.LoadGroup
 import org.bluev.core.Pixels
 import org.bluev.core.RunnerStats
 import org.bluev.core.Stats
 import org.bluev.core.StockBudget
-import org.bluev.core.TilePlan
-import org.bluev.core.Tiler
 import org.bluev.core.TilerConfig
 import org.pytorch.executorch.extension.llm.LlmCallback
 import org.pytorch.executorch.extension.llm.LlmModule
@@ -66,15 +66,15 @@ class StockEngine(private val artifacts: ArtifactDir) : Engine {
     get() = Engines.STOCK
 
   /** The stock bundle sees one image: the whole picture fitted onto one tile, as the thumbnail. */
-  override fun plan(width: Int, height: Int): TilePlan? =
-      if (stock.takesImage) Tiler.plan(width, height, singleTile(stock.imageSize)) else null
+  override fun plan(width: Int, height: Int): ImagePlan? =
+      if (stock.takesImage) BlueLmVLayout(singleTile(stock.imageSize)).plan(width, height) else null
 
   override fun encodeImage(picture: Picture, stats: Stats) {
     val plan = checkNotNull(plan(picture.width, picture.height)) {
       "${artifacts.root}: the ${manifest.preset} artifacts are text-only"
     }
     val size = stock.imageSize
-    val pixels = Pixels.toChwBytes(TileRenderer.thumbnail(picture.bitmap, plan), size, size)
+    val pixels = Pixels.toChwBytes(TileRenderer.thumbnail(picture.bitmap, plan.tiles), size, size)
     val started = SystemClock.elapsedRealtimeNanos()
     module.resetContext()
     imagePositions = 0

@@ -5,13 +5,15 @@ import android.graphics.Canvas
 import android.graphics.Color
 import android.graphics.Paint
 import android.graphics.Rect
+import org.bluev.core.ImagePlan
 import org.bluev.core.TilePlan
 
 /**
- * Cuts a picture into the tiles a [TilePlan] describes, as runtime/image.py does: the image is
- * resized onto the canvas (centred on black, or stretched for InternVL), cut row-major, and a
- * thumbnail of the whole image goes first when the plan has one. Each tile is drawn straight from
- * the source, so the full canvas (up to 3456x3456) is never held in memory.
+ * Cuts a picture into the tiles a plan describes, as the host's layouts do: the image is resized
+ * onto the canvas (centred on black, or stretched for InternVL and SmolVLM), cut row-major, and
+ * the whole image on one tile (bluev's thumbnail, LLaVA's base image, InternVL's thumbnail,
+ * SmolVLM's global image) goes where the layout's encoder order puts it. Each tile is drawn
+ * straight from the source, so the full canvas (up to 3456x3456) is never held in memory.
  *
  * The geometry equals the host's; the resampling filter does not (Android draws bilinear, Pillow
  * resizes bicubic), so pixel values differ slightly from the host's tiles.
@@ -20,19 +22,25 @@ object TileRenderer {
   private val paint = Paint(Paint.FILTER_BITMAP_FLAG or Paint.ANTI_ALIAS_FLAG)
 
   /** ARGB pixels of every image to encode, in the order the vision encoder takes them. */
-  fun tiles(picture: Bitmap, plan: TilePlan): List<IntArray> {
-    val out = ArrayList<IntArray>(plan.imagesToEncode())
-    if (plan.thumbnail) out.add(thumbnail(picture, plan))
+  fun tiles(picture: Bitmap, image: ImagePlan): List<IntArray> {
+    val plan = image.tiles
+    val out = ArrayList<IntArray>(image.imagesToEncode())
     val content =
         Rect(
             plan.contentLeft(),
             plan.contentTop(),
             plan.contentLeft() + plan.contentWidth,
             plan.contentTop() + plan.contentHeight)
-    for (i in 0 until plan.tiles()) {
+    var tile = 0
+    for (what in image.encoderOrder) {
+      if (what != "tile") {
+        out.add(thumbnail(picture, plan))
+        continue
+      }
       val dst = Rect(content)
-      dst.offset(-plan.tileLeft(i), -plan.tileTop(i))
+      dst.offset(-plan.tileLeft(tile), -plan.tileTop(tile))
       out.add(draw(picture, plan.tileSize, dst))
+      tile += 1
     }
     return out
   }

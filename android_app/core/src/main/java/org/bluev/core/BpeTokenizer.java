@@ -35,6 +35,14 @@ public final class BpeTokenizer {
   private final char[] byteToChar = new char[256];
   private final Map<Character, Integer> charToByte = new HashMap<>();
   private final Map<String, int[]> cache = new HashMap<>();
+  /**
+   * The ids the tokenizer's post-processor puts before and after one sequence when special tokens
+   * are added (a TemplateProcessing "single" template; none for ByteLevel or no post-processor),
+   * or null when its post-processor is of a kind this class does not implement.
+   */
+  private List<Integer> specialBefore = Collections.emptyList();
+  private List<Integer> specialAfter = Collections.emptyList();
+  private String postProcessor = "none";
 
   private BpeTokenizer(
       Map<String, Integer> vocab, Map<String, Integer> mergeRanks, Map<String, Integer> addedIds,
@@ -116,11 +124,62 @@ public final class BpeTokenizer {
         special.add(id);
       }
     }
-    return new BpeTokenizer(vocab, ranks, addedIds, special);
+    BpeTokenizer tok = new BpeTokenizer(vocab, ranks, addedIds, special);
+    tok.readPostProcessor(Fields.optObject(root, "post_processor"));
+    return tok;
+  }
+
+  private void readPostProcessor(Map<String, Object> post) {
+    if (post == null || "ByteLevel".equals(post.get("type"))) {
+      return; // adds no token
+    }
+    String type = Fields.optString(post, "type", "?");
+    if (!type.equals("TemplateProcessing")) {
+      specialBefore = null;
+      postProcessor = type;
+      return;
+    }
+    Map<String, Object> tokens = Fields.object(post, "special_tokens");
+    List<Integer> before = new ArrayList<>();
+    List<Integer> after = new ArrayList<>();
+    boolean seenSequence = false;
+    for (Object piece : Fields.list(post, "single")) {
+      Map<String, Object> p = Fields.asObject(piece, "post_processor.single[]");
+      if (p.containsKey("Sequence")) {
+        seenSequence = true;
+        continue;
+      }
+      String name = Fields.string(Fields.object(p, "SpecialToken"), "id");
+      for (Long id : Fields.integers(Fields.object(tokens, name), "ids")) {
+        (seenSequence ? after : before).add(id.intValue());
+      }
+    }
+    specialBefore = before;
+    specialAfter = after;
   }
 
   public int vocabSize() {
     return idToToken.length;
+  }
+
+  /**
+   * Token ids of {@code text}; with {@code addSpecialTokens} the tokenizer's post-processor adds
+   * its own tokens around them (a BOS), as {@code tokenizers}' {@code encode(text,
+   * add_special_tokens=True)} does.
+   */
+  public List<Integer> encode(String text, boolean addSpecialTokens) {
+    if (!addSpecialTokens) {
+      return encode(text);
+    }
+    if (specialBefore == null) {
+      throw new IllegalArgumentException(
+          "tokenizer.json: post-processor " + postProcessor + " is not supported (the manifest asks"
+              + " for the tokenizer's special tokens)");
+    }
+    List<Integer> ids = new ArrayList<>(specialBefore);
+    ids.addAll(encode(text));
+    ids.addAll(specialAfter);
+    return ids;
   }
 
   /** Token ids of {@code text}, without adding any special token (the template holds them). */

@@ -10,8 +10,17 @@ public final class ChatTemplate {
   public final String prefix;
   public final String suffix;
   public final String imagePosition;
+  /**
+   * The tokenizer's own special tokens (a BOS) are added around the rendered text, as a
+   * checkpoint's processor adds them; bluev's presets render every token themselves (false).
+   */
+  public final boolean addSpecialTokens;
 
   public ChatTemplate(String prefix, String suffix, String imagePosition) {
+    this(prefix, suffix, imagePosition, false);
+  }
+
+  public ChatTemplate(String prefix, String suffix, String imagePosition, boolean addSpecialTokens) {
     if (!imagePosition.equals("before_prompt")) {
       // The host runtime knows only this placement; guessing another would silently misplace it.
       throw new IllegalArgumentException(
@@ -20,13 +29,15 @@ public final class ChatTemplate {
     this.prefix = prefix;
     this.suffix = suffix;
     this.imagePosition = imagePosition;
+    this.addSpecialTokens = addSpecialTokens;
   }
 
   static ChatTemplate fromJson(Map<String, Object> obj) {
     return new ChatTemplate(
         Fields.string(obj, "prefix"),
         Fields.string(obj, "suffix"),
-        Fields.optString(obj, "image_position", "before_prompt"));
+        Fields.optString(obj, "image_position", "before_prompt"),
+        Fields.has(obj, "add_special_tokens") && Fields.bool(obj, "add_special_tokens"));
   }
 
   /**

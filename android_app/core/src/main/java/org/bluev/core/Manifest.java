@@ -262,6 +262,11 @@ public final class Manifest {
   public final ChatTemplate chatTemplate;
   /** Null for a text-only preset. */
   public final Vision vision;
+  /**
+   * How a picture reaches the LLM ({@code layout}; null for a text-only preset). A format-2
+   * manifest written before the section existed is bluev's own layout, which every such set ran.
+   */
+  public final ImageLayout layout;
   /** Null when exported with --no-stock-runner. */
   public final StockRunner stockRunner;
   /** Null when the set has no speech programs (typed questions only). */
@@ -302,6 +307,15 @@ public final class Manifest {
     chatTemplate = ChatTemplate.fromJson(Fields.object(root, "chat_template"));
     Map<String, Object> vis = Fields.optObject(root, "vision");
     vision = vis == null ? null : new Vision(vis);
+    Map<String, Object> lay = Fields.optObject(root, "layout");
+    if (lay != null && vision == null) {
+      throw new JsonException("layout: given without a vision section");
+    }
+    if (lay != null) {
+      layout = ImageLayout.fromJson(lay);
+    } else {
+      layout = vision == null ? null : ImageLayout.bluelmV(chatTemplate);
+    }
     Map<String, Object> stock = Fields.optObject(root, "stock_runner");
     stockRunner = stock == null ? null : new StockRunner(stock, tokenizerFile);
     if (stockRunner != null) {
@@ -322,6 +336,9 @@ public final class Manifest {
       fileRefs.add(new FileRef("speech_tokenizer", speech.tokenizerFile, Fields.object(sp, "tokenizer")));
       Map<String, Object> filters = Fields.object(Fields.object(sp, "features"), "filters");
       fileRefs.add(new FileRef("mel_filters", speech.filtersFile, filters));
+    }
+    if (layout != null && layout.anyres != null) {
+      fileRefs.add(layout.anyres.newline); // the order of Manifest.file_entries in manifest.py
     }
   }
 

@@ -9,8 +9,8 @@ import java.util.List;
  * {@code Pipeline.prompt_embeddings}, {@code prefill} and {@code generate} in runtime/pipeline.py,
  * computed from token counts alone so it is testable without a model.
  *
- * <p>The sequence is [text before the image][image tokens][text after the image]; empty parts are
- * left out. It is prefilled from position 0 in chunks of {@code chunk_size}, and decoding may add
+ * <p>The sequence is runs of text and image positions ([text before the image][image tokens][text
+ * after the image] for bluev's own layout); empty parts are left out. It is prefilled from position 0 in chunks of {@code chunk_size}, and decoding may add
  * at most {@code max_seq_len - prompt} tokens.
  */
 public final class PromptPlan {
@@ -68,10 +68,26 @@ public final class PromptPlan {
   public static PromptPlan of(
       int beforeIds, int imageTokens, int afterIds, int chunkSize, int maxSeqLen,
       int maxNewTokens) {
+    List<Integer> positions = new ArrayList<>();
+    for (int i = 0; i < imageTokens; i++) {
+      positions.add(beforeIds + i);
+    }
+    return of(beforeIds + imageTokens + afterIds, positions, chunkSize, maxSeqLen, maxNewTokens);
+  }
+
+  /**
+   * The plan of a prompt of {@code promptTokens} ids whose image embeddings go at {@code
+   * imagePositions} (ascending, {@link PromptIds#imagePositions}): the parts are the runs of text
+   * and image positions, so a layout with tokens between its image runs (rows, tiles) is planned
+   * as it is tokenized.
+   */
+  public static PromptPlan of(
+      int promptTokens, List<Integer> imagePositions, int chunkSize, int maxSeqLen, int maxNewTokens) {
     if (chunkSize <= 0) {
       throw new IllegalArgumentException("chunk_size must be positive");
     }
-    int total = beforeIds + imageTokens + afterIds;
+    int total = promptTokens;
+    int imageTokens = imagePositions.size();
     if (total == 0) {
       throw new IllegalArgumentException("prompt: empty (no tokens to prefill)");
     }
@@ -82,16 +98,26 @@ public final class PromptPlan {
     }
     List<Part> parts = new ArrayList<>();
     int pos = 0;
-    if (beforeIds > 0) {
-      parts.add(new Part("text", pos, beforeIds));
-      pos += beforeIds;
+    int next = 0; // index into imagePositions
+    while (pos < total) {
+      boolean image = next < imageTokens && imagePositions.get(next) == pos;
+      int start = pos;
+      if (image) {
+        while (next < imageTokens && imagePositions.get(next) == pos) {
+          next++;
+          pos++;
+        }
+      } else {
+        int stop = next < imageTokens ? imagePositions.get(next) : total;
+        if (stop < pos || stop > total) {
+          throw new IllegalArgumentException("image positions: not ascending inside the prompt");
+        }
+        pos = stop;
+      }
+      parts.add(new Part(image ? "image" : "text", start, pos - start));
     }
-    if (imageTokens > 0) {
-      parts.add(new Part("image", pos, imageTokens));
-      pos += imageTokens;
-    }
-    if (afterIds > 0) {
-      parts.add(new Part("text", pos, afterIds));
+    if (next != imageTokens) {
+      throw new IllegalArgumentException("image positions: not ascending inside the prompt");
     }
     int budget = Math.min(maxNewTokens, maxSeqLen - total);
     String stop = budget == maxNewTokens ? "max_new_tokens" : "context_full";

@@ -16,6 +16,11 @@ public final class TilePlan {
   public final String resize;
   public final int contentWidth;
   public final int contentHeight;
+  /**
+   * How the whole picture is put on the thumbnail tile: {@link #resize} for bluev's tiler,
+   * "stretch" for LLaVA's base image (layout.processor.thumbnail_resize).
+   */
+  public final String thumbnailResize;
 
   TilePlan(
       String policy,
@@ -29,6 +34,23 @@ public final class TilePlan {
       String resize,
       int contentWidth,
       int contentHeight) {
+    this(policy, imageWidth, imageHeight, columns, rows, tileSize, thumbnail, tokensPerTile, resize,
+        contentWidth, contentHeight, resize);
+  }
+
+  TilePlan(
+      String policy,
+      int imageWidth,
+      int imageHeight,
+      int columns,
+      int rows,
+      int tileSize,
+      boolean thumbnail,
+      int tokensPerTile,
+      String resize,
+      int contentWidth,
+      int contentHeight,
+      String thumbnailResize) {
     this.policy = policy;
     this.imageWidth = imageWidth;
     this.imageHeight = imageHeight;
@@ -42,6 +64,7 @@ public final class TilePlan {
     this.resize = resize;
     this.contentWidth = contentWidth;
     this.contentHeight = contentHeight;
+    this.thumbnailResize = thumbnailResize;
   }
 
   public int tiles() {
@@ -52,6 +75,7 @@ public final class TilePlan {
     return tiles() + (thumbnail ? 1 : 0);
   }
 
+  /** LLM tokens of bluev's own layout; a family layout counts its own ({@link ImagePlan#imageTokens}). */
   public int imageTokens() {
     return imagesToEncode() * tokensPerTile;
   }
@@ -77,10 +101,11 @@ public final class TilePlan {
 
   /**
    * {width, height} of the whole image on the thumbnail tile: the same rule as the tiles, as
-   * {@code thumbnail_of} in runtime/image.py (stretch for InternVL, else fit and centre).
+   * {@code thumbnail_of} in runtime/image.py (stretch for InternVL, else fit and centre), or
+   * LLaVA's base image stretched onto the tile ({@link #thumbnailResize}).
    */
   public int[] thumbnailContent() {
-    if (resize.equals("stretch")) {
+    if (thumbnailResize.equals("stretch")) {
       return new int[] {tileSize, tileSize};
     }
     return Tiler.fitSize(imageWidth, imageHeight, tileSize, tileSize);

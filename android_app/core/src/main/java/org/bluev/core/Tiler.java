@@ -60,11 +60,19 @@ public final class Tiler {
   }
 
   static int[] chooseLlavaNext(int width, int height, TilerConfig cfg) {
+    return bestLlavaNext(width, height, cfg.candidateGrids(), cfg.tileSize);
+  }
+
+  /**
+   * LLaVA-NeXT's rule over {@code grids} {columns, rows} scanned in the order given (a
+   * checkpoint's pinpoints keep theirs): runtime/tiler.py {@code best_llava_next}.
+   */
+  public static int[] bestLlavaNext(int width, int height, List<int[]> grids, int tile) {
     int[] best = null;
     long bestEff = -1;
     long bestWaste = Long.MAX_VALUE; // stands in for Python's math.inf: any real R_w is smaller
-    for (int[] grid : cfg.candidateGrids()) {
-      long[] r = resolutions(width, height, grid, cfg.tileSize);
+    for (int[] grid : grids) {
+      long[] r = resolutions(width, height, grid, tile);
       if (r[0] > bestEff || (r[0] == bestEff && r[1] < bestWaste)) {
         best = grid;
         bestEff = r[0];
@@ -75,11 +83,15 @@ public final class Tiler {
   }
 
   static int[] chooseRelaxed(int width, int height, TilerConfig cfg) {
-    List<int[]> grids = cfg.candidateGrids();
+    return bestRelaxed(width, height, cfg.candidateGrids(), cfg.tileSize, cfg.alpha);
+  }
+
+  /** Relaxed matching over {@code grids}; the last tie-break is the order given (best_relaxed). */
+  public static int[] bestRelaxed(int width, int height, List<int[]> grids, int tile, double alpha) {
     List<long[]> scored = new ArrayList<>();
     long bestEff = Long.MIN_VALUE;
     for (int[] grid : grids) {
-      long[] r = resolutions(width, height, grid, cfg.tileSize);
+      long[] r = resolutions(width, height, grid, tile);
       scored.add(r);
       bestEff = Math.max(bestEff, r[0]);
     }
@@ -93,7 +105,7 @@ public final class Tiler {
     for (int i = 0; i < grids.size(); i++) {
       long eff = scored.get(i)[0];
       long waste = scored.get(i)[1];
-      boolean good = eff == bestEff || (double) (bestEff - eff) < cfg.alpha * (double) bestEff;
+      boolean good = eff == bestEff || (double) (bestEff - eff) < alpha * (double) bestEff;
       if (!good) {
         continue;
       }

@@ -128,7 +128,8 @@ public class ManifestTest {
   public void textOnlyManifestHasNoVision() throws Exception {
     String text =
         TestFiles.manifest("tiny-xnnpack")
-            .replaceFirst("\"vision\": \\{", "\"vision\": null, \"unused_vision\": {");
+            .replaceFirst("\"vision\": \\{", "\"vision\": null, \"unused_vision\": {")
+            .replaceFirst("\"layout\": \\{", "\"layout\": null, \"unused_layout\": {");
     Manifest m = Manifest.parse(text, "m");
     assertNull(m.vision);
     assertFalse(m.multimodal());

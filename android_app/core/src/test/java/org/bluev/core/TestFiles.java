@@ -26,6 +26,14 @@ final class TestFiles {
     return checkoutFile("bluev.speechVectors", "tests/data/speech_vectors.json");
   }
 
+  /**
+   * tests/data/layout_vectors.json (tools/make_layout_vectors.py): each image layout's plan per
+   * picture size, as the Python layouts compute it (system property bluev.layoutVectors).
+   */
+  static String layoutVectors() throws IOException {
+    return checkoutFile("bluev.layoutVectors", "tests/data/layout_vectors.json");
+  }
+
   /** tests/data/decode_vectors.json (tools/make_decode_vectors.py): Pillow's draft sizes. */
   static String decodeVectors() throws IOException {
     return checkoutFile("bluev.decodeVectors", "tests/data/decode_vectors.json");
@@ -59,6 +67,18 @@ final class TestFiles {
     String path = System.getProperty("bluev.manifests");
     if (path == null) {
       throw new IllegalStateException("set -Dbluev.manifests=<checkout>/tests/data/manifests (make android-unit does)");
+    }
+    return new File(path);
+  }
+
+  /**
+   * The layout fixture's folder (android_app/tools/make_layout_fixture.py, made by make
+   * android-unit): a tiny LLaVA-OneVision artifact set and what the Python runtime makes of it.
+   */
+  static File layoutFixture() {
+    String path = System.getProperty("bluev.layoutFixture");
+    if (path == null) {
+      throw new IllegalStateException("set -Dbluev.layoutFixture (make android-unit makes the fixture and passes it)");
     }
     return new File(path);
   }
