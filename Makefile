@@ -139,9 +139,10 @@ ARM64_ET      := $(ARM64_WHEEL)/unpacked/executorch
 # qemu-aarch64 with the cross toolchain's glibc (the script says why that matters)
 QEMU_ARM64    := runtime/native/tools/qemu-arm64
 runner: install
+	mkdir -p $(NATIVE_BUILD)
 	cmake -S runtime/native -B $(NATIVE_BUILD)/host -DCMAKE_BUILD_TYPE=Release \
 	  -DBLUEV_EXECUTORCH_DIR="$$($(PY) -c 'import executorch; print(list(executorch.__path__)[0])')" \
-	  > $(NATIVE_BUILD)-host-cmake.log || { cat $(NATIVE_BUILD)-host-cmake.log; exit 1; }
+	  > $(NATIVE_BUILD)/host-cmake.log || { cat $(NATIVE_BUILD)/host-cmake.log; exit 1; }
 	cmake --build $(NATIVE_BUILD)/host -j $$(nproc)
 
 $(ARM64_ET)/share/cmake/executorch-config.cmake: | install
@@ -152,10 +153,11 @@ $(ARM64_ET)/share/cmake/executorch-config.cmake: | install
 	test -f $@
 
 runner-arm64-build: install $(ARM64_ET)/share/cmake/executorch-config.cmake
+	mkdir -p $(NATIVE_BUILD)
 	cmake -S runtime/native -B $(NATIVE_BUILD)/arm64 -DCMAKE_BUILD_TYPE=Release \
 	  -DCMAKE_TOOLCHAIN_FILE=$(CURDIR)/runtime/native/cmake/aarch64-linux-gnu.cmake \
 	  -DBLUEV_EXECUTORCH_DIR=$(CURDIR)/$(ARM64_ET) \
-	  > $(NATIVE_BUILD)-arm64-cmake.log || { cat $(NATIVE_BUILD)-arm64-cmake.log; exit 1; }
+	  > $(NATIVE_BUILD)/arm64-cmake.log || { cat $(NATIVE_BUILD)/arm64-cmake.log; exit 1; }
 	cmake --build $(NATIVE_BUILD)/arm64 -j $$(nproc)
 	$(QEMU_ARM64) $(NATIVE_BUILD)/arm64/bluev-runner --help > /dev/null
 	$(QEMU_ARM64) $(NATIVE_BUILD)/arm64/bluev-native-check plan tests/data/tiling_vectors.json > /dev/null

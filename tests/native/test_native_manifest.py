@@ -151,3 +151,13 @@ def test_reader_refuses_what_it_cannot_run(one_line_error, host_build, tiny_stat
     (tmp_path / MANIFEST).write_text(json.dumps(data))
     r = host_build.run("bluev-native-check", "manifest", str(tmp_path / MANIFEST))
     one_line_error(r, "llm.layout 'paged'")
+
+
+def test_runner_refuses_a_family_layout(one_line_error, host_build, tmp_path):
+    """A family's own image layout (e.g. LLaVA-OneVision's anyres packing) is not bluev's: the
+    runner says so instead of answering with the wrong tokens."""
+    data = json.loads((SAMPLES / "tiny-xnnpack.json").read_text())
+    data["layout"]["kind"], data["layout"]["family"] = "llava-anyres", "llava_onevision"
+    (tmp_path / MANIFEST).write_text(json.dumps(data))
+    r = host_build.run("bluev-runner", "--artifacts", str(tmp_path), "--prompt", "Hi")
+    one_line_error(r, "image layout 'llava-anyres' (llava_onevision)", "use bluev run")

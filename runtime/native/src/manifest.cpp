@@ -66,6 +66,15 @@ void read_vision(Manifest& m, const json& j, const std::string& where) {
   const json& comps = j.at("components");
   if (!comps.contains("vision_encoder") || !comps.contains("projector") || !present(j, "vision")) return;
   const json& v = j.at("vision");
+  // A family's own processor (llava-anyres, idefics3, internvl) places its tokens and features in
+  // ways this runner does not implement: refuse rather than answer with bluev's own layout.
+  if (present(j, "layout")) {
+    const std::string kind = need(j.at("layout"), "kind", where).get<std::string>();
+    if (kind != "bluelm-v") {
+      throw BadInput(where + ": image layout '" + kind + "' (" + j.at("layout").value("family", "") +
+                     "): this bluev-runner runs bluev's own layout (bluelm-v) only; use bluev run");
+    }
+  }
   m.has_vision = true;
   m.vision.encoder_file = need(comps.at("vision_encoder"), "file", where).get<std::string>();
   m.vision.projector_file = need(comps.at("projector"), "file", where).get<std::string>();
