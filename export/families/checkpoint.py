@@ -19,7 +19,7 @@ from transformers import AutoConfig, PretrainedConfig, PreTrainedTokenizerBase
 from bluev.errors import BadInput
 from bluev.export.built_model import PROMPT_MARK, eos_ids_of
 from bluev.export.llm import Transformer, from_hf_state_dict
-from bluev.runtime.manifest import ChatTemplate, ImageProcessor, ImagePrompt
+from bluev.runtime.manifest import ChatTemplate, ImageProcessor, ImagePrompt, Source
 
 PIL_FILTERS = {0: "nearest", 1: "lanczos", 2: "bilinear", 3: "bicubic", 4: "box", 5: "hamming"}
 
@@ -131,3 +131,20 @@ def llm_of(model: torch.nn.Module, text_model: torch.nn.Module, max_seq_len: int
     weights = {f"model.{k}": v for k, v in text_model.state_dict().items()}
     weights["lm_head.weight"] = model.lm_head.weight
     return from_hf_state_dict(model.config.text_config, weights, max_seq_len)
+
+
+def text_fields(
+    preset: object, model: torch.nn.Module, text_model: torch.nn.Module, proc: object, checkpoint: Path
+) -> dict:
+    """The BuiltModel fields every family fills alike: the LLM, its tokenizer, chat template,
+    special tokens and where it came from (``proc``: the family's ProcessorFiles)."""
+    cfg = proc.config
+    return {
+        "preset": preset,
+        "llm": llm_of(model, text_model, preset.max_seq_len),
+        "tokenizer": proc.tokenizer,
+        "chat": proc.chat,
+        "eos_ids": eos_ids(proc.tokenizer, cfg.text_config, checkpoint),
+        "bos_id": proc.tokenizer.bos_token_id,
+        "source": Source(kind="hf-checkpoint", checkpoint=str(checkpoint), model_type=cfg.model_type),
+    }

@@ -31,18 +31,17 @@ from transformers.models.smolvlm.image_processing_pil_smolvlm import SmolVLMImag
 from bluev.errors import BadInput
 from bluev.export.built_model import BuiltModel
 from bluev.export.families.checkpoint import (
-    eos_ids,
     image_processor_of,
-    llm_of,
     load_config,
     processor_chat_template,
     processor_settings,
     render_turns,
+    text_fields,
 )
 from bluev.export.presets import Preset
 from bluev.export.towers.idefics3 import Idefics3Projector, Idefics3Tower
 from bluev.runtime.layouts.idefics3 import plan_split
-from bluev.runtime.manifest import ChatTemplate, Idefics3Split, ImageLayout, ImagePrompt, Normalize, Source
+from bluev.runtime.manifest import ChatTemplate, Idefics3Split, ImageLayout, ImagePrompt, Normalize
 from bluev.runtime.tiler import TilerConfig
 
 IMAGE_PROCESSORS = {"idefics3": Idefics3ImageProcessorPil, "smolvlm": SmolVLMImageProcessorPil}
@@ -102,13 +101,7 @@ class Idefics3Family:
         )
         mean, std = ([float(v) for v in values] for values in (image_proc.image_mean, image_proc.image_std))
         return BuiltModel(
-            preset=preset,
-            llm=llm_of(model, inner.text_model, preset.max_seq_len),
-            tokenizer=proc.tokenizer,
-            chat=proc.chat,
-            eos_ids=eos_ids(proc.tokenizer, cfg.text_config, checkpoint),
-            bos_id=proc.tokenizer.bos_token_id,
-            source=Source(kind="hf-checkpoint", checkpoint=str(checkpoint), model_type=cfg.model_type),
+            **text_fields(preset, model, inner.text_model, proc, checkpoint),
             tower=Idefics3Tower(inner.vision_model).eval(),
             projector=Idefics3Projector(inner.connector).eval(),
             tiler=tiler_cfg,

@@ -24,17 +24,16 @@ from transformers.models.got_ocr2.image_processing_pil_got_ocr2 import GotOcr2Im
 from bluev.errors import BadInput
 from bluev.export.built_model import BuiltModel
 from bluev.export.families.checkpoint import (
-    eos_ids,
     image_processor_of,
-    llm_of,
     load_config,
     processor_chat_template,
     processor_settings,
     render_turns,
+    text_fields,
 )
 from bluev.export.presets import Preset
 from bluev.export.towers.internvit import InternViTTower, InternVLProjector
-from bluev.runtime.manifest import ChatTemplate, ImageLayout, ImagePrompt, InternVLWrap, Normalize, Source
+from bluev.runtime.manifest import ChatTemplate, ImageLayout, ImagePrompt, InternVLWrap, Normalize
 from bluev.runtime.tiler import TilerConfig
 
 SUPPORTED_LLMS = ("qwen2", "llama")
@@ -104,13 +103,7 @@ class InternVLFamily:
             inner.vision_tower, cfg.vision_feature_layer, cfg.vision_feature_select_strategy
         )
         return BuiltModel(
-            preset=preset,
-            llm=llm_of(model, inner.language_model, preset.max_seq_len),
-            tokenizer=proc.tokenizer,
-            chat=proc.chat,
-            eos_ids=eos_ids(proc.tokenizer, cfg.text_config, checkpoint),
-            bos_id=proc.tokenizer.bos_token_id,
-            source=Source(kind="hf-checkpoint", checkpoint=str(checkpoint), model_type=cfg.model_type),
+            **text_fields(preset, model, inner.language_model, proc, checkpoint),
             tower=tower.eval(),
             projector=InternVLProjector(inner.multi_modal_projector, cfg.downsample_ratio).eval(),
             tiler=tiler_cfg,

@@ -33,13 +33,12 @@ from transformers.models.llava_onevision.image_processing_pil_llava_onevision im
 from bluev.errors import BadInput
 from bluev.export.built_model import BuiltModel
 from bluev.export.families.checkpoint import (
-    eos_ids,
     image_processor_of,
-    llm_of,
     load_config,
     processor_chat_template,
     processor_settings,
     render_turns,
+    text_fields,
 )
 from bluev.export.presets import Preset
 from bluev.export.vision import Projector, VisionTower
@@ -51,7 +50,6 @@ from bluev.runtime.manifest import (
     ImageLayout,
     ImagePrompt,
     Normalize,
-    Source,
 )
 from bluev.runtime.tiler import TilerConfig
 
@@ -127,13 +125,7 @@ class LlavaAnyres:
         )
         mean, std = ([float(v) for v in values] for values in (image_proc.image_mean, image_proc.image_std))
         return BuiltModel(
-            preset=preset,
-            llm=llm_of(model, inner.language_model, preset.max_seq_len),
-            tokenizer=proc.tokenizer,
-            chat=proc.chat,
-            eos_ids=eos_ids(proc.tokenizer, cfg.text_config, checkpoint),
-            bos_id=proc.tokenizer.bos_token_id,
-            source=Source(kind="hf-checkpoint", checkpoint=str(checkpoint), model_type=cfg.model_type),
+            **text_fields(preset, model, inner.language_model, proc, checkpoint),
             tower=VisionTower(inner.vision_tower, cfg.vision_feature_layer).eval(),
             projector=projector_of(inner.multi_modal_projector),
             tiler=tiler_cfg,
