@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from pathlib import Path
 
 from bluev.runtime.layouts import EncodedImage
@@ -38,6 +38,13 @@ class Session:
             self._image.cancel()
         self._stats = Stats()
         self._image = self._worker.submit(self.pipeline.encode_image, image, self._stats)
+
+    def image_ready(self, timeout: float | None = None) -> bool:
+        """Whether the added image is encoded, waiting up to ``timeout`` s (None: until it is);
+        a UI shows the picture as ready with it. An encoder error surfaces in ask(), not here."""
+        if self._image is None:
+            return False
+        return wait([self._image], timeout).done == {self._image}
 
     def ask(
         self,

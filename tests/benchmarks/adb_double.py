@@ -13,7 +13,8 @@ FAIL + a length-prefixed message. This double plays that server for fake phones:
 
 Faults a test can switch on: a device's state (`unauthorized`, `offline`), a full disk (SEND
 answered with FAIL "No space left on device") and an unplug (the device vanishes, its open
-connections drop and its shell commands are killed).
+connections drop and its shell commands are killed), now or the moment the phone's Nth shell command
+containing a marker starts (`unplug_at`: a fault at a known point, not after a guessed sleep).
 """
 
 from __future__ import annotations
@@ -42,6 +43,8 @@ class FakePhone:
     props: dict[str, str] = field(default_factory=dict)
     disk_full: bool = False
     transport_id: int = 1
+    unplug_marker: str = ""  # with unplug_after: vanish when this many matching commands started
+    unplug_after: int = 0
     conns: set[socket.socket] = field(default_factory=set)
     procs: set[subprocess.Popen] = field(default_factory=set)
 
@@ -163,6 +166,11 @@ class AdbDouble:
             except OSError:
                 pass
 
+    def unplug_at(self, serial: str, marker: str, nth: int) -> None:
+        """Unplug `serial` the moment its `nth` shell command containing `marker` starts."""
+        phone = self.phones[serial]
+        phone.unplug_marker, phone.unplug_after = marker, nth
+
     # --- protocol -------------------------------------------------------------------------
 
     def serve(self, conn: socket.socket) -> None:
@@ -254,6 +262,10 @@ class AdbDouble:
             start_new_session=True,  # an unplug kills the whole command
         )
         phone.procs.add(proc)
+        if phone.unplug_marker and phone.unplug_marker in command:
+            phone.unplug_after -= 1
+            if phone.unplug_after == 0:
+                self.unplug(phone.serial)  # kills this command and drops this connection
         try:
             assert proc.stdout is not None
             for block in iter(lambda: proc.stdout.read1(65536), b""):  # type: ignore[union-attr]

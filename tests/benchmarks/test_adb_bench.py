@@ -369,14 +369,9 @@ def test_unplug_mid_run_keeps_finished_runs(double, host_build, tiny_artifacts, 
         "--max-new-tokens",
         "4",
     ]
-    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 120
-    while sum("__bluev_pid" in s for s in double.services) < 2 and time.monotonic() < deadline:
-        time.sleep(0.05)  # wait for the second run to start
-    time.sleep(0.5)
-    double.unplug("SER1")
-    stdout, stderr = proc.communicate(timeout=120)
-    line = one_error_line(subprocess.CompletedProcess(command, proc.returncode, stdout, stderr))
+    double.unplug_at("SER1", "__bluev_pid", 2)  # the second timed run's command
+    proc = subprocess.run(command, capture_output=True, text=True, timeout=300)
+    line = one_error_line(proc)
     assert "SER1: connection lost while the runner ran" in line
     res = json.loads((out / "SER1.json").read_text())
     assert res["partial"] is True and len(res["runs"]) == 1 and res["runs"][0]["decode_tok_s"] > 0
