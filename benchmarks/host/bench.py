@@ -22,6 +22,7 @@ from bluev.benchmarks.host import roofline
 from bluev.benchmarks.host.export_llm import EMBEDDING_BITS, baseline_pte
 from bluev.benchmarks.host.inputs import bench_artifacts, bench_audio, bench_image
 from bluev.benchmarks.host.llamacpp import find_llama_bench, llama_bench
+from bluev.benchmarks.host.machine import Machine, this_machine
 from bluev.benchmarks.host.options import HostBenchOptions
 from bluev.benchmarks.host.worker import SHORT_PROMPT_TOKENS, Task, task_json
 from bluev.benchmarks.plot import Bar, Panel, bar_chart
@@ -198,6 +199,7 @@ def assemble(
         "threads": threads,
         "repeats": opts.repeats,
         "components": components,
+        "machine": this_machine().to_dict(),
         **{k: v for k, v in ours.items()},
         "export_s": export_seconds(manifest),
         "baselines": {name: r for name, r in results.items() if name != "bluev"},
@@ -280,7 +282,8 @@ def report_table(report: dict) -> str:
         f"preset {report['preset']}, quant {report['quant']}, "
         f"{report['threads']} threads, {report['repeats']} rounds"
     )
-    return "\n".join([head, *lines, *roofline_lines(report)])
+    machine = f"machine: {Machine(**report['machine']).describe()}" if "machine" in report else ""
+    return "\n".join([head, *([machine] if machine else []), *lines, *roofline_lines(report)])
 
 
 def roofline_lines(report: dict) -> list[str]:

@@ -12,6 +12,7 @@ from gguf import GGUFReader
 from bluev.benchmarks.host.bench import assemble, report_table, summarize
 from bluev.benchmarks.host.export_llm import meta_layout
 from bluev.benchmarks.host.llamacpp import find_llama_bench
+from bluev.benchmarks.host.machine import this_machine
 from bluev.benchmarks.host.options import HostBenchOptions
 from bluev.benchmarks.host.roofline import (
     DecodeTraffic,
@@ -65,6 +66,7 @@ def test_bench_host_on_tiny_reports_every_metric(
     assert 0 < roof["decode_achieved"] < 1.5  # a decode far past the bandwidth limit means a bad byte count
     assert sorted(p.name for p in out.iterdir()) == ["chart.png", "report.json", "report.txt"]
     assert "roofline decode" in (out / "report.txt").read_text()
+    assert report["machine"]["cores"] >= 1 and "machine: " in (out / "report.txt").read_text()
 
 
 def test_bench_host_needs_one_source(bluev_cli) -> None:
@@ -126,6 +128,25 @@ def test_roofline_sets_every_system_against_its_own_bytes(tiny_quant_artifacts: 
         "executorch": {"bytes_per_token": 2_000_000, "decode_limit_tok_s": 400.0, "decode_achieved": 0.375}
     }
     assert "executorch: 2.0 MB per token = 400.0 tok/s limit; achieved 150.0 (38%)" in report_table(report)
+
+
+def test_machine_names_the_vector_extensions(tmp_path: Path) -> None:
+    """The same program runs 2-3x apart with and without AVX-512: every report says which."""
+    x86 = tmp_path / "x86"
+    x86.write_text(
+        "processor\t: 0\nmodel name\t: AMD EPYC 9R14\nflags\t\t: fpu sse2 avx2 fma avx512f avx512bw "
+        "avx512_vnni\n\nprocessor\t: 1\nmodel name\t: AMD EPYC 9R14\nflags\t\t: fpu avx2\n"
+    )
+    machine = this_machine(x86)
+    assert machine.cpu == "AMD EPYC 9R14"
+    assert machine.simd == ["avx2", "fma", "avx512f", "avx512bw", "avx512_vnni"]
+    arm = tmp_path / "arm"
+    arm.write_text("processor\t: 0\nFeatures\t: fp asimd asimddp i8mm\n")
+    assert this_machine(arm).simd == ["asimddp", "i8mm"]
+    milan = tmp_path / "milan"
+    milan.write_text("model name\t: AMD EPYC\nflags\t\t: avx2 fma f16c\n")
+    described = this_machine(milan).describe()
+    assert "SIMD avx2 fma f16c" in described and (("no AVX-512" in described) == (machine.arch == "x86_64"))
 
 
 def test_llama_bench_lookup(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
