@@ -193,7 +193,15 @@ def tiny_vulkan_artifacts(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def smollm2_artifacts(tmp_path_factory) -> Path:
     """SmolLM2-135M with the default recipe (4-bit LLM, 8-bit embeddings)."""
-    return export_once(tmp_path_factory, "smollm2", "smollm2")
+    # no stock bundle: it lowers the whole LLM a second time (~13 of the suite's CPU-minutes);
+    # tests/export/test_stock_text_runner.py checks the text stock runner on tiny_text_artifacts
+    return export_once(tmp_path_factory, "smollm2", "smollm2", "--no-stock-runner")
+
+
+@pytest.fixture(scope="session")
+def tiny_text_artifacts(tmp_path_factory) -> Path:
+    """Tiny's LLM alone, float, with the text-only stock bundle (ExecuTorch's TextLLMRunner)."""
+    return export_once(tmp_path_factory, "tiny-text", "tiny", "--components", "llm", "--quant", "float")
 
 
 @pytest.fixture(scope="session")
