@@ -1,4 +1,4 @@
-"""Write the app's tokenizer test fixture: a small byte-level BPE tokenizer and its answers.
+"""Write the app's tokenizer test fixtures: small byte-level BPE tokenizers and their answers.
 
 Usage: python android_app/tools/make_tokenizer_fixture.py   (needs the `tokenizers` package)
 
@@ -6,6 +6,9 @@ The Java tokenizer (android_app/core, BpeTokenizer) must give the ids and text t
 `tokenizers` library gives, as runtime/text.py uses it (encode without special tokens, decode
 skipping them). SmolLM2's own tokenizer.json is 3.5 MB, so the fixture is a tokenizer of the same
 kind (ByteLevel pre-tokenizer and decoder, BPE, ChatML special tokens) trained here on a small text.
+The second fixture is of Qwen2's kind (LLaVA-OneVision's and InternVL's LLMs): an NFC normalizer,
+then a Split on Qwen2's own pattern (single digits, letters with one leading mark) before a
+ByteLevel step without its regex.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ import json
 import sys
 from pathlib import Path
 
-from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
+from tokenizers import Regex, Tokenizer, decoders, models, normalizers, pre_tokenizers, trainers
 
 OUT = Path(__file__).resolve().parents[1] / "core/src/test/resources/org/bluev/core"
 SPECIAL = ["<|endoftext|>", "<|im_start|>", "<|im_end|>"]
@@ -41,11 +44,39 @@ TEXTS = [
     "<|im_start",
     "",
 ]
+# Qwen2's tokenizer.json split pattern, verbatim
+QWEN2_SPLIT = (
+    r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}"
+    r"| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+"
+)
+# what NFC changes (a decomposed e + acute accent, a decomposed Hangul syllable) and Qwen2's splits
+QWEN2_TEXTS = [
+    *TEXTS,
+    "cafe\u0301 and caf\u00e9, \u1100\u1161 and \uac00",
+    "IT'S YOU'LL, digits 2024-11-25 and 1234567",
+    "x=(a+b)*c;\r\n\r\n  \tend",
+]
 
 
-def main() -> None:
+def qwen2_kind() -> Tokenizer:
+    tok = Tokenizer(models.BPE())
+    tok.normalizer = normalizers.NFC()
+    tok.pre_tokenizer = pre_tokenizers.Sequence(
+        [
+            pre_tokenizers.Split(Regex(QWEN2_SPLIT), behavior="isolated", invert=False),
+            pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=False),
+        ]
+    )
+    return tok
+
+
+def gpt2_kind() -> Tokenizer:
     tok = Tokenizer(models.BPE())
     tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+    return tok
+
+
+def write_fixture(tok: Tokenizer, name: str, texts: list[str]) -> None:
     tok.decoder = decoders.ByteLevel()
     trainer = trainers.BpeTrainer(
         vocab_size=600,
@@ -55,15 +86,20 @@ def main() -> None:
     )
     tok.train_from_iterator(CORPUS * 4, trainer)
     cases = []
-    for text in TEXTS:
+    for text in texts:
         ids = tok.encode(text, add_special_tokens=False).ids
         cases.append({"text": text, "ids": ids, "decoded": tok.decode(ids, skip_special_tokens=True)})
     OUT.mkdir(parents=True, exist_ok=True)
-    (OUT / "bpe_tokenizer.json").write_text(tok.to_str(pretty=False) + "\n")
+    (OUT / f"{name}_tokenizer.json").write_text(tok.to_str(pretty=False) + "\n")
     lines = ",\n".join(json.dumps(c, ensure_ascii=False) for c in cases)
     head = '{"generator": "android_app/tools/make_tokenizer_fixture.py", "cases": [\n'
-    (OUT / "bpe_vectors.json").write_text(head + lines + "\n]}\n")
-    print(f"{len(cases)} cases, vocab {tok.get_vocab_size()}", file=sys.stderr)
+    (OUT / f"{name}_vectors.json").write_text(head + lines + "\n]}\n")
+    print(f"{name}: {len(cases)} cases, vocab {tok.get_vocab_size()}", file=sys.stderr)
+
+
+def main() -> None:
+    write_fixture(gpt2_kind(), "bpe", TEXTS)
+    write_fixture(qwen2_kind(), "qwen2", QWEN2_TEXTS)
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 package org.bluev.core;
 
 import java.nio.charset.StandardCharsets;
+import java.text.Normalizer;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -13,8 +14,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The byte-level BPE tokenizer of a Hugging Face {@code tokenizer.json} (GPT-2 / SmolLM2 style:
- * no normalizer, ByteLevel pre-tokenizer and decoder, BPE model), so the app can feed the
+ * The byte-level BPE tokenizer of a Hugging Face {@code tokenizer.json}, of GPT-2's kind (SmolLM2:
+ * no normalizer, the ByteLevel pre-tokenizer with its regex) or of Qwen2's (LLaVA-OneVision,
+ * InternVL: an NFC normalizer, a Split on the file's own pattern, then ByteLevel without its
+ * regex); ByteLevel decoder and BPE model in both. So the app can feed the
  * per-component llm.pte with the same ids the host's {@code tokenizers} library produces
  * (runtime/text.py {@code TextCodec}: {@code add_special_tokens=False}, decoding with
  * {@code skip_special_tokens=True}). Other tokenizer types are refused when loading.
@@ -35,6 +38,10 @@ public final class BpeTokenizer {
   private final char[] byteToChar = new char[256];
   private final Map<Character, Integer> charToByte = new HashMap<>();
   private final Map<String, int[]> cache = new HashMap<>();
+  /** The pre-tokenizer's split: GPT-2's for ByteLevel, the file's pattern for a Split step. */
+  private Pattern split = SPLIT;
+  /** Whether ordinary text is NFC-normalized first (Qwen2's normalizer). */
+  private boolean nfc;
   /**
    * The ids the tokenizer's post-processor puts before and after one sequence when special tokens
    * are added (a TemplateProcessing "single" template; none for ByteLevel or no post-processor),
@@ -74,16 +81,12 @@ public final class BpeTokenizer {
   /** Reads a tokenizer.json text; refuses the kinds this class does not implement. */
   public static BpeTokenizer fromJson(String text) {
     Map<String, Object> root = Fields.asObject(Json.parse(text), "tokenizer.json");
-    if (root.get("normalizer") != null) {
-      throw new JsonException("tokenizer.json: normalizers are not supported");
+    Object normalizer = root.get("normalizer");
+    boolean nfc = normalizer != null;
+    if (nfc && !"NFC".equals(Fields.asObject(normalizer, "normalizer").get("type"))) {
+      throw new JsonException("tokenizer.json: only the NFC normalizer (or none) is supported");
     }
-    Map<String, Object> pre = Fields.object(root, "pre_tokenizer");
-    if (!"ByteLevel".equals(pre.get("type"))
-        || Boolean.TRUE.equals(pre.get("add_prefix_space"))
-        || Boolean.FALSE.equals(pre.get("use_regex"))) {
-      throw new JsonException("tokenizer.json: only the ByteLevel pre-tokenizer with its regex and"
-          + " no prefix space is supported");
-    }
+    Pattern split = readPreTokenizer(Fields.object(root, "pre_tokenizer"));
     Map<String, Object> decoder = Fields.object(root, "decoder");
     if (!"ByteLevel".equals(decoder.get("type"))) {
       throw new JsonException("tokenizer.json: only the ByteLevel decoder is supported");
@@ -126,7 +129,46 @@ public final class BpeTokenizer {
     }
     BpeTokenizer tok = new BpeTokenizer(vocab, ranks, addedIds, special);
     tok.readPostProcessor(Fields.optObject(root, "post_processor"));
+    tok.split = split;
+    tok.nfc = nfc;
     return tok;
+  }
+
+  /**
+   * ByteLevel with its regex (GPT-2's split), or a Split on a pattern (matches and the text between
+   * them isolated) followed by ByteLevel without its regex; no prefix space in either.
+   */
+  private static Pattern readPreTokenizer(Map<String, Object> pre) {
+    String refusal = "tokenizer.json: only the ByteLevel pre-tokenizer (with its regex, or after an"
+        + " isolating Split) and no prefix space is supported";
+    if ("ByteLevel".equals(pre.get("type"))) {
+      if (Boolean.TRUE.equals(pre.get("add_prefix_space")) || Boolean.FALSE.equals(pre.get("use_regex"))) {
+        throw new JsonException(refusal);
+      }
+      return SPLIT;
+    }
+    List<Object> steps = "Sequence".equals(pre.get("type")) ? Fields.list(pre, "pretokenizers") : null;
+    if (steps == null || steps.size() != 2) {
+      throw new JsonException(refusal);
+    }
+    Map<String, Object> first = Fields.asObject(steps.get(0), "pretokenizers[0]");
+    Map<String, Object> second = Fields.asObject(steps.get(1), "pretokenizers[1]");
+    Object pattern = first.get("pattern");
+    if (!"Split".equals(first.get("type"))
+        || !"Isolated".equals(first.get("behavior"))
+        || Boolean.TRUE.equals(first.get("invert"))
+        || !(pattern instanceof Map)
+        || !"ByteLevel".equals(second.get("type"))
+        || Boolean.TRUE.equals(second.get("add_prefix_space"))
+        || !Boolean.FALSE.equals(second.get("use_regex"))) {
+      throw new JsonException(refusal);
+    }
+    String regex = Fields.string(Fields.asObject(pattern, "pattern"), "Regex");
+    try {
+      return Pattern.compile(regex, Pattern.UNICODE_CHARACTER_CLASS);
+    } catch (java.util.regex.PatternSyntaxException e) {
+      throw new JsonException("tokenizer.json: the Split pattern does not compile: " + e.getDescription());
+    }
   }
 
   private void readPostProcessor(Map<String, Object> post) {
@@ -236,16 +278,31 @@ public final class BpeTokenizer {
     if (text.isEmpty()) {
       return;
     }
-    Matcher m = SPLIT.matcher(text);
+    if (nfc) {
+      text = Normalizer.normalize(text, Normalizer.Form.NFC);
+    }
+    Matcher m = split.matcher(text);
+    int end = 0;
     while (m.find()) {
-      int[] word = cache.get(m.group());
-      if (word == null) {
-        word = bpe(toByteChars(m.group()));
-        cache.put(m.group(), word);
+      if (m.start() > end) { // text between two matches is a piece of its own (Isolated)
+        encodePiece(text.substring(end, m.start()), out);
       }
-      for (int id : word) {
-        out.add(id);
-      }
+      encodePiece(m.group(), out);
+      end = m.end();
+    }
+    if (end < text.length()) {
+      encodePiece(text.substring(end), out);
+    }
+  }
+
+  private void encodePiece(String piece, List<Integer> out) {
+    int[] word = cache.get(piece);
+    if (word == null) {
+      word = bpe(toByteChars(piece));
+      cache.put(piece, word);
+    }
+    for (int id : word) {
+      out.add(id);
     }
   }
 

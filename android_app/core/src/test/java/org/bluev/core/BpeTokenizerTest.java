@@ -16,8 +16,18 @@ import org.junit.Test;
 public class BpeTokenizerTest {
   @Test
   public void encodeAndDecodeMatchHuggingFaceTokenizers() throws Exception {
-    BpeTokenizer tok = BpeTokenizer.fromJson(TestFiles.resource("bpe_tokenizer.json"));
-    Map<String, Object> root = Fields.asObject(Json.parse(TestFiles.resource("bpe_vectors.json")), "v");
+    checkVectors("bpe");
+  }
+
+  /** Qwen2's kind (LLaVA-OneVision, InternVL): NFC, then Qwen2's Split pattern, then ByteLevel. */
+  @Test
+  public void qwen2KindMatchesHuggingFaceTokenizers() throws Exception {
+    checkVectors("qwen2");
+  }
+
+  private static void checkVectors(String name) throws Exception {
+    BpeTokenizer tok = BpeTokenizer.fromJson(TestFiles.resource(name + "_tokenizer.json"));
+    Map<String, Object> root = Fields.asObject(Json.parse(TestFiles.resource(name + "_vectors.json")), "v");
     List<Object> cases = Fields.list(root, "cases");
     assertTrue(cases.size() >= 10);
     for (Object c : cases) {
@@ -47,6 +57,13 @@ public class BpeTokenizerTest {
         () -> BpeTokenizer.fromJson(json.replace("\"type\":\"BPE\"", "\"type\":\"WordPiece\"")));
     assertThrows(
         JsonException.class,
-        () -> BpeTokenizer.fromJson(json.replace("\"normalizer\":null", "\"normalizer\":{\"type\":\"NFC\"}")));
+        () -> BpeTokenizer.fromJson(json.replace("\"normalizer\":null", "\"normalizer\":{\"type\":\"NFKC\"}")));
+    String qwen2 = TestFiles.resource("qwen2_tokenizer.json");
+    assertThrows( // a Split that drops its matches is not what the encoder implements
+        JsonException.class,
+        () -> BpeTokenizer.fromJson(qwen2.replace("\"behavior\":\"Isolated\"", "\"behavior\":\"Removed\"")));
+    assertThrows(
+        JsonException.class,
+        () -> BpeTokenizer.fromJson(qwen2.replace("\"use_regex\":false", "\"use_regex\":true")));
   }
 }
