@@ -17,8 +17,8 @@ from bluev.export.builders import build
 from bluev.export.hf_checkpoint import sha256_tree
 from bluev.export.presets import TINY_SPEECH, get_preset
 from bluev.export.speech.checkpoint import save_random_speech
-from bluev.runtime.kernels import runtime
-from bluev.runtime.manifest import MANIFEST
+from bluev.runtime import kernels
+from bluev.runtime.manifest import MANIFEST, read_manifest
 from bluev.runtime.sample_picture import draw_sample
 
 BLUEV = Path(sys.executable).parent / "bluev"
@@ -75,8 +75,13 @@ def bluev_run_json(artifacts: Path, prompt: str, *extra: str) -> dict:
 
 
 def load_pte(path: Path):  # noqa: ANN201  (an executorch.runtime Program)
-    """A .pte loaded by ExecuTorch's runtime, with bluev's kernels (custom + quantized ops) registered."""
-    return runtime().load_program(path)
+    """A .pte loaded by ExecuTorch's runtime, with bluev's kernels (custom + quantized ops) registered,
+    and with its data file when the manifest beside it names one (a tied table stored once)."""
+    data = None
+    if (path.parent / MANIFEST).is_file():
+        named = [c for c in read_manifest(path.parent / MANIFEST).components.values() if c.file == path.name]
+        data = path.parent / named[0].data.file if named and named[0].data is not None else None
+    return kernels.load_program(path, data)
 
 
 def assert_one_line_error(r: subprocess.CompletedProcess, *needles: str) -> None:
@@ -225,6 +230,13 @@ def speech_float_artifacts(tmp_path_factory, speech_checkpoint) -> Path:
         "float",
         "--no-stock-runner",
     )
+
+
+@pytest.fixture(scope="session")
+def tiny_int8_kv_artifacts(tmp_path_factory) -> Path:
+    """Float tiny LLM alone with an 8-bit KV cache: the cache's own error, nothing else."""
+    extra = ("--quant", "float", "--kv-cache", "int8", "--components", "llm", "--no-stock-runner")
+    return export_once(tmp_path_factory, "tiny-int8-kv", "tiny", *extra)
 
 
 @pytest.fixture(scope="session")

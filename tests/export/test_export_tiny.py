@@ -118,6 +118,15 @@ def test_pipeline_with_image_reports_all_stats(tiny_artifacts, sample_image):
     assert s["decode_tokens"] == len(result.token_ids) - 1 or s["stop_reason"] == "eos"
 
 
+def test_released_vision_programs_load_again_for_the_next_picture(tiny_artifacts, sample_image):
+    kept = Pipeline(tiny_artifacts).generate("What is in this picture?", sample_image, max_new_tokens=4)
+    pipe = Pipeline(tiny_artifacts, release_vision=True)
+    first = pipe.generate("What is in this picture?", sample_image, max_new_tokens=4)
+    assert pipe.tiles is None  # freed once the picture was encoded
+    second = pipe.generate("What is in this picture?", sample_image, max_new_tokens=4)
+    assert first.token_ids == second.token_ids == kept.token_ids
+
+
 @pytest.mark.parametrize("seed", [0, 1])
 def test_sampling_is_seeded(tiny_artifacts, seed):
     pipe = Pipeline(tiny_artifacts)

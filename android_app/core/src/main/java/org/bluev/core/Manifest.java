@@ -23,11 +23,18 @@ public final class Manifest {
     public final String sha256;
     public final String backend;
     public final List<String> methods;
+    /**
+     * The program's data file ({@code data}: a .ptd its weights are read from, ExecuTorch's
+     * program-data separation), or null when the .pte holds everything.
+     */
+    public final String dataFile;
 
     Component(String name, Map<String, Object> obj) {
       this.name = name;
       this.file = fileName(obj, name);
       this.sha256 = Fields.string(obj, "sha256");
+      Map<String, Object> data = Fields.optObject(obj, "data");
+      this.dataFile = data == null ? null : fileName(data, name + ".data");
       this.backend = Fields.optString(obj, "backend", "");
       this.methods =
           Collections.unmodifiableList(
@@ -293,8 +300,12 @@ public final class Manifest {
     }
     components = Collections.unmodifiableMap(comps);
     for (Map.Entry<String, Object> e : Fields.object(root, "components").entrySet()) {
-      fileRefs.add(
-          new FileRef(e.getKey(), comps.get(e.getKey()).file, Fields.asObject(e.getValue(), e.getKey())));
+      Map<String, Object> obj = Fields.asObject(e.getValue(), e.getKey());
+      Component comp = comps.get(e.getKey());
+      fileRefs.add(new FileRef(e.getKey(), comp.file, obj));
+      if (comp.dataFile != null) { // verified and copied like the program itself
+        fileRefs.add(new FileRef(e.getKey() + " data", comp.dataFile, Fields.object(obj, "data")));
+      }
     }
     Map<String, Object> tok = Fields.object(root, "tokenizer");
     tokenizerFile = fileName(tok, "tokenizer");
