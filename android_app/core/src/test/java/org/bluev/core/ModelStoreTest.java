@@ -83,7 +83,10 @@ public class ModelStoreTest {
       // what the JSON says, read independently: components, tokenizer, stock bundle, NPU table, speech
       long expected = Fields.integer(Fields.object(json, "tokenizer"), "bytes");
       for (Object c : Fields.object(json, "components").values()) {
-        expected += Fields.integer(Fields.asObject(c, kind), "bytes");
+        Map<String, Object> comp = Fields.asObject(c, kind);
+        expected += Fields.integer(comp, "bytes");
+        Map<String, Object> data = Fields.optObject(comp, "data"); // its .ptd
+        expected += data == null ? 0 : Fields.integer(data, "bytes");
       }
       Map<String, Object> stock = Fields.optObject(json, "stock_runner");
       expected += stock == null ? 0 : Fields.integer(stock, "bytes");
