@@ -203,13 +203,7 @@ class ComponentEngine(private val artifacts: ArtifactDir) : Engine {
 
   private fun load(component: String): Module {
     val file = path(component)
-    // ExecuTorch Android's Module.load takes one file: a program whose weights sit in a .ptd
-    // (a tied table stored once) would fail inside ExecuTorch, so say so here
-    manifest.components.getValue(component).dataFile?.let { data ->
-      throw ArtifactException(
-          "$file: its weights are in $data, which this app's ExecuTorch Module cannot load; " +
-              "export with --single-file")
-    }
+    // a program with a data file (.ptd) never gets here: Engines.open refused it (ProgramData)
     return programs.open(file) { Module.load(file, Module.LOAD_MODE_MMAP) }
   }
 
