@@ -163,7 +163,7 @@ def export_components(
         started = progress.step("exporting llm.pte (token_embedding, prefill/decode; static KV cache)")
         # the stock runners' bundle stays one file: ExecuTorch's Android LlmModule and the
         # Python runners are handed a .pte alone
-        shared = not opts.single_file and opts.backend == "xnnpack" and shares_table(model.llm, opts.recipe)
+        shared = opts.data_file and opts.backend == "xnnpack" and shares_table(model.llm, opts.recipe)
         write("llm", llm_programs(model.llm, chunk), started, meta, shared=shared)
     if opts.stock_runner:
         started = progress.step("exporting stock_runner.pte (ExecuTorch's stock LLM runners)")

@@ -71,10 +71,11 @@ class ExportOptions:
         help="What the LLM's KV cache stores: int8 (per-row scales, the paper's phone setting) "
         "takes a quarter of float32's memory.",
     )
-    single_file: bool = cli(
+    data_file: bool = cli(
         False,
-        help="Keep each program in one .pte: a tied token table is then stored twice instead of "
-        "once in llm.ptd (for runtimes that load a .pte alone, e.g. ExecuTorch Android 1.5's Module).",
+        help="Store a tied token table once, in llm.ptd beside llm.pte (smollm2: 93.9 instead of "
+        "122.4 MB); bluev run, bench and bluev-runner load it, the app's components engine cannot "
+        "(ExecuTorch Android 1.5's Module.load takes a .pte alone), so the default is one file.",
     )
     force: bool = cli(False, help="Replace artifacts of another preset in --out.")
     stock_runner: bool = cli(

@@ -176,8 +176,9 @@ def tiny_artifacts(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def tiny_quant_artifacts(tmp_path_factory) -> Path:
-    """Tiny artifacts with the default recipe (what `make export` builds)."""
-    return export_once(tmp_path_factory, "tiny", "tiny")
+    """Tiny artifacts with the default recipe (what `make export` builds), plus --data-file: the
+    tied table once, in llm.ptd (every other tiny set is the one-file default)."""
+    return export_once(tmp_path_factory, "tiny", "tiny", "--data-file")
 
 
 @pytest.fixture(scope="session")
@@ -200,7 +201,8 @@ def smollm2_artifacts(tmp_path_factory) -> Path:
     """SmolLM2-135M with the default recipe (4-bit LLM, 8-bit embeddings)."""
     # no stock bundle: it lowers the whole LLM a second time (~13 of the suite's CPU-minutes);
     # tests/export/test_stock_text_runner.py checks the text stock runner on tiny_text_artifacts
-    return export_once(tmp_path_factory, "smollm2", "smollm2", "--no-stock-runner")
+    # --data-file: test_smollm2.py checks the <= 98 MB program (llm.pte + llm.ptd)
+    return export_once(tmp_path_factory, "smollm2", "smollm2", "--no-stock-runner", "--data-file")
 
 
 @pytest.fixture(scope="session")

@@ -24,7 +24,7 @@ def python_image_answer(tiny_quant_artifacts, sample_image):
 def test_image_prompt_same_tokens_as_python(
     runner_json, host_build, tiny_quant_artifacts, sample_image, python_image_answer
 ):
-    # the default recipe stores the tied table once, in llm.ptd: the runner loads it with llm.pte
+    # exported --data-file: the tied table once, in llm.ptd; the runner loads it with llm.pte
     llm = read_manifest(tiny_quant_artifacts / MANIFEST).components["llm"]
     assert llm.data is not None and (tiny_quant_artifacts / llm.data.file).is_file()
     text, stats = runner_json(

@@ -9,13 +9,13 @@ import org.junit.Test;
 public class ProgramDataTest {
   @Test
   public void aSetWithLlmPtdIsRefusedByTheComponentEngineInOneLine() throws Exception {
-    Manifest m = Manifest.parse(TestFiles.manifest("tiny-xnnpack"), "m"); // default recipe: llm.ptd
+    Manifest m = Manifest.parse(TestFiles.manifest("tiny-xnnpack"), "m"); // exported --data-file
     assertEquals("llm.ptd", m.components.get("llm").dataFile);
     String why = ProgramData.problem(m, false);
     assertEquals(
         "llm.pte: manifest components.llm.data names llm.ptd (weights stored outside the .pte), and"
-            + " ExecuTorch Android's Module.load takes a .pte alone: export with --single-file for"
-            + " the app",
+            + " ExecuTorch Android's Module.load takes a .pte alone: export without --data-file"
+            + " for the app",
         why);
     assertEquals(-1, why.indexOf('\n'));
     // the stock engine reads stock_runner.pte, which export always writes as one file
