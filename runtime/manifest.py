@@ -6,7 +6,8 @@ learn about a model. Each section is a dataclass; `Manifest.from_dict` checks ev
 against its type and names the file and the field in a one-line error. The JSON Schema in
 `docs/manifest.schema.json` is generated from these dataclasses (`make schema`),
 so the three readers share one definition. Bump FORMAT_VERSION when a reader written for the old
-version would misread the new one.
+version would misread the new one. 3 (2026-12-01): the image `layout`, `speech`,
+`chat_template.add_special_tokens`, a program's `data` file and `llm.kv_cache`.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from bluev.runtime.tiler import TilerConfig
 from bluev.runtime.typed_json import from_json, json_schema, to_json
 
 FORMAT = "bluev-artifacts"
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 MANIFEST = "manifest.json"
 
 

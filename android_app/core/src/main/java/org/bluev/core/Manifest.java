@@ -13,7 +13,7 @@ import java.util.Map;
  */
 public final class Manifest {
   public static final String FORMAT = "bluev-artifacts";
-  public static final long FORMAT_VERSION = 2;
+  public static final long FORMAT_VERSION = 3;
   public static final String FILE_NAME = "manifest.json";
 
   /** One .pte program: file name, hash and the method names it exports. */
@@ -270,8 +270,7 @@ public final class Manifest {
   /** Null for a text-only preset. */
   public final Vision vision;
   /**
-   * How a picture reaches the LLM ({@code layout}; null for a text-only preset). A format-2
-   * manifest written before the section existed is bluev's own layout, which every such set ran.
+   * How a picture reaches the LLM ({@code layout}; null for a text-only preset).
    */
   public final ImageLayout layout;
   /** Null when exported with --no-stock-runner. */
@@ -319,14 +318,11 @@ public final class Manifest {
     Map<String, Object> vis = Fields.optObject(root, "vision");
     vision = vis == null ? null : new Vision(vis);
     Map<String, Object> lay = Fields.optObject(root, "layout");
-    if (lay != null && vision == null) {
-      throw new JsonException("layout: given without a vision section");
+    if ((lay == null) != (vision == null)) {
+      throw new JsonException(lay == null ? "layout: missing beside the vision section"
+          : "layout: given without a vision section");
     }
-    if (lay != null) {
-      layout = ImageLayout.fromJson(lay);
-    } else {
-      layout = vision == null ? null : ImageLayout.bluelmV(chatTemplate);
-    }
+    layout = lay == null ? null : ImageLayout.fromJson(lay);
     Map<String, Object> stock = Fields.optObject(root, "stock_runner");
     stockRunner = stock == null ? null : new StockRunner(stock, tokenizerFile);
     if (stockRunner != null) {

@@ -150,14 +150,23 @@ public class ManifestTest {
     assertFalse(m.multimodal());
   }
 
+  /** Format 3 names every multimodal set's layout: no set is read as bluev's layout by default. */
+  @Test
+  public void aVisionSectionWithoutItsLayoutIsRefused() throws Exception {
+    String text =
+        TestFiles.manifest("tiny-xnnpack").replaceFirst("\"layout\": \\{", "\"layout\": null, \"unused_layout\": {");
+    ArtifactException ex = assertThrows(ArtifactException.class, () -> Manifest.parse(text, "m"));
+    assertTrue(ex.getMessage(), ex.getMessage().contains("layout: missing beside the vision section"));
+  }
+
   @Test
   public void refusesOtherFormatsAndVersionsWithOneLine() throws Exception {
     String good = TestFiles.manifest("tiny-xnnpack");
     ArtifactException version =
         assertThrows(
             ArtifactException.class,
-            () -> Manifest.parse(good.replace("\"format_version\": 2", "\"format_version\": 3"), "m"));
-    assertTrue(version.getMessage(), version.getMessage().startsWith("m: format version 3"));
+            () -> Manifest.parse(good.replace("\"format_version\": 3", "\"format_version\": 4"), "m"));
+    assertTrue(version.getMessage(), version.getMessage().startsWith("m: format version 4, this app reads 3"));
     ArtifactException format =
         assertThrows(
             ArtifactException.class,

@@ -35,7 +35,7 @@ public class ModelStoreTest {
         .replaceFirst("\"model_type\": null", "\"model_type\": \"llava_onevision\"");
     set(root, "aaaa", TestFiles.manifest("tiny-vulkan"), 1_000_000_000_000L);
     set(root, "bbbb", hf, 2_000_000_000_000L);
-    set(root, "cccc", TestFiles.manifest("tiny-xnnpack").replace("\"format_version\": 2", "\"format_version\": 1"),
+    set(root, "cccc", TestFiles.manifest("tiny-xnnpack").replace("\"format_version\": 3", "\"format_version\": 1"),
         3_000_000_000_000L);
     new File(root, ".staging-1").mkdirs(); // an import in progress is not listed
     List<InstalledModel> models = new ModelStore(root).list();
