@@ -42,7 +42,7 @@ public class ModelStoreTest {
     assertEquals(Arrays.asList("cccc", "bbbb", "aaaa"), Arrays.asList(models.get(0).name, models.get(1).name, models.get(2).name));
     assertNull(models.get(0).manifest);
     assertTrue(models.get(0).summary(), models.get(0).summary().contains("unusable: "));
-    assertTrue(models.get(0).problem, models.get(0).problem.contains("format version 1, this app reads 2"));
+    assertTrue(models.get(0).problem, models.get(0).problem.contains("format version 1, this app reads 3"));
     assertEquals("llava_onevision", models.get(1).manifest.family);
     assertTrue(models.get(1).summary(), models.get(1).summary().startsWith("tiny · xnnpack · llava_onevision · "));
     assertNull(models.get(2).manifest.family);
