@@ -119,7 +119,8 @@ def run(as_json: bool, **params: Any) -> None:
     assert opts.prompt is not None  # RunOptions: a prompt or an audio file
     on_text = None if as_json else (lambda piece: click.echo(piece, nl=False))
     with native_logs_quiet():  # ExecuTorch's own log lines go to fd 2 while it loads and runs
-        pipeline = Pipeline(opts.artifacts)
+        # one picture per run: its vision programs are freed once it is encoded
+        pipeline = Pipeline(opts.artifacts, release_vision=True)
     with pipeline, native_logs_quiet():
         result = pipeline.generate(opts.prompt, opts.image, opts.max_new_tokens, opts.sampler, on_text)
     print_run(pipeline, result, as_json)

@@ -14,7 +14,7 @@ from bluev.errors import BadInput
 from bluev.export.builders import build
 from bluev.export.built_model import BuiltModel
 from bluev.export.hf_checkpoint import check_checkpoint
-from bluev.export.lower import lower
+from bluev.export.lower import lower_program
 from bluev.export.mediatek.lower import export_mediatek
 from bluev.export.options import FIXED_VISION_BATCH, ExportOptions
 from bluev.export.programs import (
@@ -25,6 +25,7 @@ from bluev.export.programs import (
     stock_text_programs,
     vision_programs,
 )
+from bluev.export.shared_table import shares_table
 from bluev.export.speech.checkpoint import check_speech_checkpoint
 from bluev.export.speech.export import export_speech
 from bluev.export.static_layout import static_programs, static_section, write_embedding
@@ -88,6 +89,7 @@ def build_for_export(opts: ExportOptions, progress: Progress) -> tuple[BuiltMode
         # fewer ops per layer; the fused rows quantize exactly as the separate ones did
         model.llm.fuse_qkv()
         model.llm.fuse_gate_up()
+        model.llm.use_kv_cache(opts.kv_cache)
     quantize_model(model, opts.recipe, progress)
     gc.collect()  # the swapped-out float linears
     return model, build_seconds
@@ -114,13 +116,24 @@ def export_components(
     static: Npu | None = None
 
     def write(
-        name: str, programs: dict, started: float, meta: dict | None = None, own_io: bool = False
+        name: str,
+        programs: dict,
+        started: float,
+        meta: dict | None = None,
+        own_io: bool = False,
+        shared: bool = False,
     ) -> None:
-        buffer, coverage = lower(
-            programs, opts.backend, meta, share_mutable_buffers=name != "projector", runner_owns_io=own_io
+        low = lower_program(
+            programs,
+            opts.backend,
+            meta,
+            share_mutable_buffers=name != "projector",
+            runner_owns_io=own_io,
+            shared_table=shared,
         )
-        results.append(writer.program(name, buffer, coverage, programs, started))
-        progress.finish(started, f", {coverage.text()} ops delegated")
+        results.append(writer.program(name, low.program, low.coverage, programs, started, low))
+        note = f", table stored once in {low.data_file}" if low.data_file else ""
+        progress.finish(started, f", {low.coverage.text()} ops delegated{note}")
 
     if model.tower is not None and model.projector is not None and model.tiler is not None:
         max_batch = model.tiler.max_tiles + 1
@@ -148,7 +161,10 @@ def export_components(
         static = static_section(model, shapes, write_embedding(writer, model), vision_batch, soc=None)
     else:
         started = progress.step("exporting llm.pte (token_embedding, prefill/decode; static KV cache)")
-        write("llm", llm_programs(model.llm, chunk), started, meta)
+        # the stock runners' bundle stays one file: ExecuTorch's Android LlmModule and the
+        # Python runners are handed a .pte alone
+        shared = opts.data_file and opts.backend == "xnnpack" and shares_table(model.llm, opts.recipe)
+        write("llm", llm_programs(model.llm, chunk), started, meta, shared=shared)
     if opts.stock_runner:
         started = progress.step("exporting stock_runner.pte (ExecuTorch's stock LLM runners)")
         layout = model.layout

@@ -6,19 +6,29 @@ keeps one static ``[1, max_seq_len, n_kv_heads, head_dim]`` cache per layer,
 writes it with ``llama::update_cache`` and attends with ``llama::custom_sdpa``
 (causal from ``start_pos``, reading only the filled part of the cache), so one
 graph serves a prefill chunk and a one-token decode step.
+
+``kv_cache="int8"`` keeps the cache in 8 bits, as the paper's phone does: each new key
+and value row is quantized per token and head (an fp32 scale and an int8 zero point
+per row, ``quantized_decomposed::quantize_per_token``), written with the same
+``llama::update_cache``, and attention runs on the int8 cache itself with
+``llama::custom_quantized_sdpa`` (the query quantized the same way), so no fp32 copy
+of the cache is ever made. A quarter of the fp32 cache's bytes, plus 5 bytes per row.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+import executorch.kernels.quantized  # noqa: F401  (the per-token ops' out variants, for to_executorch)
 import torch
 import torch.nn.functional as F
 from executorch.extension.llm.custom_ops import custom_ops  # noqa: F401  (registers llama::*)
 from torch import nn
+from torch.ao.quantization.fx._decomposed import quantized_decomposed_lib  # noqa: F401  (per-token ops)
 from transformers import PretrainedConfig
 
 from bluev.graph_forms import mean_last
+from bluev.runtime.manifest import KV_CACHE_DTYPES
 
 
 @dataclass(frozen=True)
@@ -34,6 +44,11 @@ class LlmArgs:
     norm_eps: float = 1e-5
     tie_embeddings: bool = False
     qkv_bias: bool = False  # Qwen2 has biases on q/k/v
+    kv_cache: str = "float32"  # or "int8" (KV_CACHE_DTYPES): what the static cache stores
+
+    def __post_init__(self) -> None:
+        if self.kv_cache not in KV_CACHE_DTYPES:
+            raise ValueError(f"kv_cache {self.kv_cache!r}: expected one of {', '.join(KV_CACHE_DTYPES)}")
 
     @property
     def head_dim(self) -> int:
@@ -123,11 +138,30 @@ class Attention(nn.Module):
     ) -> torch.Tensor:
         q, k, v = self.project(x, cos, sin)
         if start_pos is None:
-            return self.wo(self.window_attention(q, k, v).reshape(1, -1, self.n_heads * self.head_dim))
-        torch.ops.llama.update_cache(k, self.k_cache, start_pos)
-        torch.ops.llama.update_cache(v, self.v_cache, start_pos)
-        out = torch.ops.llama.custom_sdpa(q, self.k_cache, self.v_cache, start_pos, None, 0, True)
+            out = self.window_attention(q, k, v)
+        elif self.k_cache.dtype == torch.int8:
+            out = self.int8_cache_attention(q, k, v, start_pos)
+        else:
+            torch.ops.llama.update_cache(k, self.k_cache, start_pos)
+            torch.ops.llama.update_cache(v, self.v_cache, start_pos)
+            out = torch.ops.llama.custom_sdpa(q, self.k_cache, self.v_cache, start_pos, None, 0, True)
         return self.wo(out.reshape(1, -1, self.n_heads * self.head_dim))
+
+    def int8_cache_attention(
+        self, q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, start_pos: int
+    ) -> torch.Tensor:
+        """Write k and v into the int8 cache (rows, scales, zero points), attend on it in int8."""
+        for new, cache, scales, zeros in (
+            (k, self.k_cache, self.k_scales, self.k_zeros),
+            (v, self.v_cache, self.v_scales, self.v_zeros),
+        ):
+            for part, into in zip(quantize_per_token(new), (cache, scales, zeros), strict=True):
+                torch.ops.llama.update_cache(part, into, start_pos)
+        q8, q_scales, q_zeros = quantize_per_token(q)
+        return torch.ops.llama.custom_quantized_sdpa(
+            q8, self.k_cache, self.v_cache, start_pos, None, 0.0, True, None,
+            q_zeros, q_scales, self.k_zeros, self.k_scales, self.v_zeros, self.v_scales,
+        )  # fmt: skip
 
     def window_attention(self, q: torch.Tensor, k: torch.Tensor, v: torch.Tensor) -> torch.Tensor:
         """Causal attention over one window with no cache (evaluation and PT2E calibration)."""
@@ -139,6 +173,13 @@ class Attention(nn.Module):
         mask = torch.full((seq, seq), float("-inf"), device=q.device).triu(1)
         scores = q @ k.transpose(-2, -1) * (self.head_dim**-0.5) + mask
         return (scores.softmax(dim=-1) @ v).transpose(1, 2)
+
+
+def quantize_per_token(x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """x [1, S, H, D] -> int8 rows, fp32 scales and int8 zero points [1, S, H, 1] (min/max per row)."""
+    scales, zeros = torch.ops.quantized_decomposed.choose_qparams_per_token_asymmetric(x, torch.int8)
+    rows = torch.ops.quantized_decomposed.quantize_per_token(x, scales, zeros, -128, 127, torch.int8)
+    return rows, scales.to(torch.float32), zeros.to(torch.int8)
 
 
 class FeedForward(nn.Module):
@@ -210,12 +251,16 @@ class Transformer(nn.Module):
         cos, sin = rope_tables(self.args)
         self.register_buffer("rope_cos", cos, persistent=False)
         self.register_buffer("rope_sin", sin, persistent=False)
-        cache = (1, self.args.max_seq_len, self.args.n_kv_heads, self.args.head_dim)
         rotate = rotate_half_matrix(self.args.head_dim)
         for layer in self.layers:
-            layer.attention.register_buffer("k_cache", torch.zeros(cache), persistent=False)
-            layer.attention.register_buffer("v_cache", torch.zeros(cache), persistent=False)
+            for name, (shape, dtype) in cache_layout(self.args).items():
+                layer.attention.register_buffer(name, torch.zeros(shape, dtype=dtype), persistent=False)
             layer.attention.register_buffer("rotate", rotate, persistent=False)
+
+    def use_kv_cache(self, dtype: str) -> None:
+        """Store the KV cache as ``dtype`` ("float32" or "int8") from now on (an empty cache)."""
+        self.args = replace(self.args, kv_cache=dtype)
+        self.init_state()
 
     def rope_at(self, start_pos: int, seq: int) -> tuple[torch.Tensor, torch.Tensor]:
         """cos/sin rows for positions start..start+seq as [1, seq, 1, head_dim], shaped once per call."""
@@ -260,8 +305,42 @@ class Transformer(nn.Module):
 
     def reset_cache(self) -> None:
         for layer in self.layers:
-            layer.attention.k_cache.zero_()
-            layer.attention.v_cache.zero_()
+            for name in cache_layout(self.args):
+                getattr(layer.attention, name).zero_()
+
+    def cached_logits(self, tokens: torch.Tensor, chunk: int) -> torch.Tensor:
+        """Token ids [1, S] from position 0 through the KV cache, ``chunk`` at a time -> [1, S, vocab].
+
+        The generation path (``decode_embeddings``) with every position's logits, so that
+        quant-report scores what the cache's storage costs; the cache is reset first.
+        """
+        self.reset_cache()
+        h = self.tok_embeddings(tokens)
+        logits = []
+        for start in range(0, tokens.shape[1], chunk):
+            x = h[:, start : start + chunk]
+            cos, sin = self.rope_at(start, x.shape[1])
+            for layer in self.layers:
+                x = layer(x, start, cos, sin)
+            logits.append(self.output(self.norm(x)))
+        return torch.cat(logits, dim=1)
+
+
+def cache_layout(args: LlmArgs) -> dict[str, tuple[tuple[int, ...], torch.dtype]]:
+    """One layer's cache buffers by name, as (shape, dtype): k and v rows
+    [1, max_seq_len, n_kv_heads, head_dim], plus per-row scales and zero points for int8."""
+    rows = (1, args.max_seq_len, args.n_kv_heads, args.head_dim)
+    if args.kv_cache == "float32":
+        return {"k_cache": (rows, torch.float32), "v_cache": (rows, torch.float32)}
+    per_row = (*rows[:3], 1)
+    return {
+        "k_cache": (rows, torch.int8),
+        "v_cache": (rows, torch.int8),
+        "k_scales": (per_row, torch.float32),
+        "v_scales": (per_row, torch.float32),
+        "k_zeros": (per_row, torch.int8),
+        "v_zeros": (per_row, torch.int8),
+    }
 
 
 # --- weights from HF ------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import torch
 from executorch.backends.xnnpack.partition.xnnpack_partitioner import XnnpackPartitioner
@@ -11,6 +12,7 @@ from executorch.exir import (
     EdgeCompileConfig,
     EdgeProgramManager,
     ExecutorchBackendConfig,
+    ExecutorchProgramManager,
     to_edge_transform_and_lower,
 )
 from executorch.exir.passes import MemoryPlanningPass
@@ -19,6 +21,7 @@ from torch.fx.passes.dialect.common.cse_pass import CSEPass
 from torch.fx.passes.infra.pass_base import PassResult
 
 from bluev.errors import BadInput
+from bluev.export.shared_table import DATA_TAG, table_constants, tag_head_weights
 
 BACKENDS = ("xnnpack", "vulkan", "portable")
 # Graph bookkeeping, not kernels: symbolic sizes, asserts on them, tuple unpacking.
@@ -85,6 +88,23 @@ def coverage_of(edge_manager: EdgeProgramManager, methods: list[str]) -> Coverag
     return cov
 
 
+@dataclass
+class Lowered:
+    """One lowered program: the .pte bytes, what got delegated, and its data file if it has one."""
+
+    program: bytes
+    coverage: Coverage
+    manager: ExecutorchProgramManager
+    data_file: str | None = None  # the .ptd next to the .pte (shared_table)
+
+    def write_data(self, folder: Path) -> None:
+        """Write the program's data file into ``folder`` (ExecuTorch names it after its tag)."""
+        if self.data_file is not None:
+            self.manager.write_tensor_data_to_file(str(folder))
+            if not (folder / self.data_file).is_file():
+                raise ValueError(f"ExecuTorch wrote no {self.data_file} for this program")
+
+
 def lower(
     programs: dict[str, ExportedProgram],
     backend: str,
@@ -92,14 +112,30 @@ def lower(
     share_mutable_buffers: bool = False,
     runner_owns_io: bool = False,
 ) -> tuple[bytes, Coverage]:
-    """Lower several methods into one program; methods may share mutable state (the KV cache).
+    """Lower several methods into one self-contained program; methods may share mutable
+    state (the KV cache). Returns the .pte bytes and what got delegated.
 
     ``runner_owns_io``: inputs and outputs are not memory-planned; the runner binds its own
     buffers to them (the static layout's caches go back and forth without copies, as on the NPU).
     """
+    lowered = lower_program(programs, backend, constant_methods, share_mutable_buffers, runner_owns_io)
+    return lowered.program, lowered.coverage
+
+
+def lower_program(
+    programs: dict[str, ExportedProgram],
+    backend: str,
+    constant_methods: dict | None = None,
+    share_mutable_buffers: bool = False,
+    runner_owns_io: bool = False,
+    shared_table: bool = False,
+) -> Lowered:
+    """`lower`, and with ``shared_table`` the tied token table and head go to a data file,
+    stored once (export/shared_table.py)."""
+    passes = [merge_repeated_work, tag_head_weights] if shared_table else [merge_repeated_work]
     edge = to_edge_transform_and_lower(
         programs,
-        transform_passes=[merge_repeated_work],
+        transform_passes=passes,
         partitioner={name: partitioners(backend) for name in programs},
         constant_methods=constant_methods,
         compile_config=EdgeCompileConfig(_check_ir_validity=False),
@@ -115,8 +151,10 @@ def lower(
         emit_mutable_buffer_names=share_mutable_buffers,
         # turns torchao's dequantize + embedding into quantized_decomposed::embedding_{byte,4bit}
         do_quant_fusion_and_const_prop=True,
+        external_constants=table_constants() if shared_table else False,
     )
-    return edge.to_executorch(config=config).buffer, cov
+    manager = edge.to_executorch(config=config)
+    return Lowered(manager.buffer, cov, manager, f"{DATA_TAG}.ptd" if shared_table else None)
 
 
 def merge_repeated_work(graph_module: torch.fx.GraphModule) -> PassResult:

@@ -15,7 +15,7 @@ from bluev.export.mediatek.checks import check_soc
 from bluev.export.presets import PRESETS, Preset, get_preset
 from bluev.options import cli, cli_list
 from bluev.quant.recipes import Recipe, check_llm_shape, parse_recipe
-from bluev.runtime.manifest import TILER_CHOICES
+from bluev.runtime.manifest import KV_CACHE_DTYPES, TILER_CHOICES
 
 BACKENDS = ("xnnpack", "vulkan", "portable", "mediatek")
 EXPORT_COMPONENTS = ("llm", "vision", "speech")
@@ -65,6 +65,18 @@ class ExportOptions:
         help="Grid choice: the model family's own (a checkpoint's processor; the relaxed tiler for bluev's "
         "presets) or relaxed (the paper's, which a checkpoint was not trained on: a warning says so).",
     )
+    kv_cache: str = cli(
+        "float32",
+        choices=KV_CACHE_DTYPES,
+        help="What the LLM's KV cache stores: int8 (per-row scales, the paper's phone setting) "
+        "takes a quarter of float32's memory.",
+    )
+    data_file: bool = cli(
+        False,
+        help="Store a tied token table once, in llm.ptd beside llm.pte (smollm2: 93.9 instead of "
+        "122.4 MB); bluev run, bench and bluev-runner load it, the app's components engine cannot "
+        "(ExecuTorch Android 1.5's Module.load takes a .pte alone), so the default is one file.",
+    )
     force: bool = cli(False, help="Replace artifacts of another preset in --out.")
     stock_runner: bool = cli(
         True, secondary="--no-stock-runner", help="Also write the bundle for ExecuTorch's stock runners."
@@ -102,6 +114,8 @@ class ExportOptions:
         self.check_layout()
         if self.static_layout:  # the fixed-shape programs' limits, on the NPU and off it
             check_npu_preset(preset)
+            if self.kv_cache != "float32":
+                raise BadInput("--kv-cache int8: the static layout takes its caches as inputs; leave it out")
         if self.backend == "mediatek":
             self.stock_runner = False  # ExecuTorch's stock runners do not drive the NPU programs
         if preset.llm is not None and self.with_llm:  # shapes known before building: refuse early

@@ -24,7 +24,7 @@ from torch.export import ExportedProgram
 from transformers import PreTrainedTokenizerBase
 
 from bluev.export.built_model import BuiltModel
-from bluev.export.lower import Coverage
+from bluev.export.lower import Coverage, Lowered
 from bluev.export.options import FIXED_VISION_BATCH, ExportOptions
 from bluev.fileio import atomic_path, sha256_file, umask_mode
 from bluev.runtime.layouts import plan_for
@@ -83,6 +83,7 @@ class ProgramResult:
     seconds: float
     methods: dict[str, MethodSignature] = field(default_factory=dict)
     backend: str | None = None  # None: the set's backend (the speech programs run on the CPU)
+    data_file: str | None = None  # the program's .ptd, written beside it
 
 
 class ArtifactWriter:
@@ -115,13 +116,20 @@ class ArtifactWriter:
         coverage: Coverage,
         programs: dict[str, ExportedProgram],
         started: float,
+        lowered: Lowered | None = None,
     ) -> ProgramResult:
-        """Write ``name``.pte; its methods' signatures come from the exported programs."""
+        """Write ``name``.pte (and its data file, if ``lowered`` has one); its methods'
+        signatures come from the exported programs."""
         methods = {method: signature_of(ep) for method, ep in programs.items()}
         path = self.folder / f"{name}.pte"
         with atomic_path(path) as tmp:
             tmp.write_bytes(buffer)
-        return ProgramResult(name, path.name, len(buffer), coverage, time.monotonic() - started, methods)
+        data_file = None
+        if lowered is not None and lowered.data_file is not None:
+            lowered.write_data(self.folder)  # inside the staging folder: complete or never seen
+            data_file = lowered.data_file
+        took = time.monotonic() - started
+        return ProgramResult(name, path.name, len(buffer), coverage, took, methods, data_file=data_file)
 
     def data_file(self, name: str, data: bytes) -> FileEntry:
         path = self.folder / name
@@ -153,6 +161,7 @@ class ArtifactWriter:
             left_on_cpu=dict(cov.left_on_cpu or {}),
             export_seconds=round(result.seconds, 2),
             methods=result.methods,
+            data=self.entry(result.data_file) if result.data_file is not None else None,
         )
 
     def commit(self, manifest: Manifest) -> None:
@@ -251,6 +260,7 @@ def llm_section(model: BuiltModel, static: bool = False) -> Llm | None:
         chunk_size=model.preset.chunk_size,
         layout="static" if static else "dynamic",
         methods=methods,
+        kv_cache=args.kv_cache,
     )
 
 
@@ -329,6 +339,8 @@ def summary_table(manifest: Manifest, total_seconds: float) -> str:
     for name, c in entries.items():
         ops = f"{c.delegated_ops}/{c.total_ops}"
         rows.append((name, c.file, f"{c.bytes / 1e6:.1f}", ops, f"{c.export_seconds:.1f}"))
+        if c.data is not None:  # its data file, written with it
+            rows.append((f"{name} data", c.data.file, f"{c.data.bytes / 1e6:.1f}", "", ""))
     widths = [max(len(r[i]) for r in rows) for i in range(5)]
     lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)) for row in rows]
     lines.insert(1, "  ".join("-" * w for w in widths))

@@ -5,18 +5,31 @@ Shared by the pipeline, the tile encoder's child process and the benchmark worke
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
+import gc
 import resource
+from pathlib import Path
 
 import executorch.kernels.quantized  # noqa: F401  (registers quantized_decomposed::embedding_*)
 from executorch.extension.llm.custom_ops import custom_ops  # noqa: F401  (registers llama::*)
 from executorch.extension.pybindings import portable_lib
-from executorch.runtime import Runtime
+from executorch.runtime import Program, Runtime
 
 
 def runtime() -> Runtime:
     """ExecuTorch's runtime, with the llama:: and quantized_decomposed:: kernels registered
     (importing this module registers them)."""
     return Runtime.get()
+
+
+def load_program(pte: Path, data: Path | None = None) -> Program:
+    """A program from its file, with its data file (.ptd) if it keeps weights there.
+
+    By path, not as bytes: ExecuTorch then maps the file (its pybinding's mmap data
+    loader) and pages weights in as they are read, instead of a private copy of the file.
+    """
+    return runtime().load_program(pte, data_path=data)
 
 
 def registered_backends() -> list[str]:
@@ -34,18 +47,64 @@ def set_xnnpack_threads(threads: int) -> None:
         portable_lib._unsafe_reset_threadpool(threads)
 
 
-def peak_rss_mb() -> float:
-    """This process's peak resident memory, MB.
+def release_freed_memory() -> None:
+    """Hand memory freed by dropped programs back to the system.
 
-    Linux: VmHWM, the high-water mark of this program's own memory. Not ru_maxrss: that
-    one starts from the parent's peak when a process is forked and exec'd, so a benchmark
-    worker started after its parent touched 1 GiB (the bandwidth probe) reported 1.4 GB.
+    Dropping a program frees its buffers; glibc keeps small freed blocks in its heap
+    for reuse, so the resident size would not fall. ``malloc_trim`` returns them
+    (glibc only: elsewhere this only collects garbage).
     """
+    gc.collect()  # the Python objects that hold the program's methods
+    name = ctypes.util.find_library("c")
+    libc = ctypes.CDLL(name) if name else None
+    trim = getattr(libc, "malloc_trim", None)
+    if trim is not None:
+        trim(0)
+
+
+_earlier_peak_mb = 0.0  # the process's peak before the last phase_peak_rss_mb reset VmHWM
+
+
+def peak_rss_mb() -> float:
+    """This process's peak resident memory since it started, MB.
+
+    Linux: VmHWM, the high-water mark of this program's own memory (kept across the
+    resets of `phase_peak_rss_mb`). Not ru_maxrss: that one starts from the parent's
+    peak when a process is forked and exec'd, so a benchmark worker started after its
+    parent touched 1 GiB (the bandwidth probe) reported 1.4 GB.
+    """
+    now = vm_hwm_mb()
+    if now is None:  # not Linux
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+    return max(now, _earlier_peak_mb)
+
+
+def phase_peak_rss_mb() -> float:
+    """The peak resident memory since the previous call (or since the start), MB; starts the next phase.
+
+    Linux resets VmHWM to the current RSS when "5" is written to /proc/self/clear_refs
+    (proc(5)), so each phase (load, image encode, prefill, decode) gets its own peak.
+    Where that cannot be done every phase reports the process's peak so far.
+    """
+    global _earlier_peak_mb
+    phase = vm_hwm_mb()
+    peak = peak_rss_mb()
+    try:
+        with open("/proc/self/clear_refs", "w", encoding="ascii") as clear:
+            clear.write("5")
+    except OSError:
+        return peak
+    _earlier_peak_mb = peak
+    return peak if phase is None else phase
+
+
+def vm_hwm_mb() -> float | None:
+    """VmHWM of /proc/self/status in MB; None where there is no such file."""
     try:
         with open("/proc/self/status", encoding="ascii") as status:
             for line in status:
                 if line.startswith("VmHWM:"):
                     return int(line.split()[1]) / 1024.0
-    except OSError:  # not Linux
+    except OSError:
         pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+    return None

@@ -6,7 +6,8 @@ learn about a model. Each section is a dataclass; `Manifest.from_dict` checks ev
 against its type and names the file and the field in a one-line error. The JSON Schema in
 `docs/manifest.schema.json` is generated from these dataclasses (`make schema`),
 so the three readers share one definition. Bump FORMAT_VERSION when a reader written for the old
-version would misread the new one.
+version would misread the new one. 3 (2026-12-01): the image `layout`, `speech`,
+`chat_template.add_special_tokens`, a program's `data` file and `llm.kv_cache`.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from bluev.runtime.tiler import TilerConfig
 from bluev.runtime.typed_json import from_json, json_schema, to_json
 
 FORMAT = "bluev-artifacts"
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 MANIFEST = "manifest.json"
 
 
@@ -59,7 +60,13 @@ class FileEntry:
 
 @dataclass(frozen=True)
 class Component(FileEntry):
-    """One .pte program and how it was made."""
+    """One .pte program and how it was made.
+
+    ``data``: the program's data file (``.ptd``, ExecuTorch's program-data separation),
+    which a reader passes with the ``.pte`` when it loads it (``Runtime.load_program(pte,
+    data_path=ptd)``, C++ ``Module(pte, ptd)``); None when the ``.pte`` holds everything.
+    The LLM of a tied model keeps its token table there, once for lookup and head.
+    """
 
     backend: str
     soc: str | None  # the MediaTek SoC the NPU program was compiled for
@@ -69,6 +76,7 @@ class Component(FileEntry):
     left_on_cpu: dict[str, int]
     export_seconds: float
     methods: dict[str, MethodSignature]
+    data: FileEntry | None
 
 
 @dataclass(frozen=True)
@@ -110,6 +118,7 @@ class LlmMethods:
 
 
 LLM_LAYOUTS = ("dynamic", "static")
+KV_CACHE_DTYPES = ("float32", "int8")
 
 
 @dataclass(frozen=True)
@@ -118,7 +127,8 @@ class Llm:
 
     ``layout``: "dynamic" (XNNPACK/Vulkan: 1..chunk embeddings per call, KV cache inside the
     program) or "static" (NPU: fixed t=chunk prefill and t=1 decode, caches, mask and rope
-    rows as inputs; `Manifest.npu` describes them).
+    rows as inputs; `Manifest.npu` describes them). ``kv_cache``: what the dynamic layout's
+    cache stores, "float32" or "int8" (per-row scales and zero points, export/llm.py).
     """
 
     vocab_size: int
@@ -131,10 +141,13 @@ class Llm:
     chunk_size: int
     layout: str
     methods: LlmMethods
+    kv_cache: str
 
     def __post_init__(self) -> None:
         if self.layout not in LLM_LAYOUTS:
             raise ValueError(f"layout {self.layout!r}: expected one of {', '.join(LLM_LAYOUTS)}")
+        if self.kv_cache not in KV_CACHE_DTYPES:
+            raise ValueError(f"kv_cache {self.kv_cache!r}: expected one of {', '.join(KV_CACHE_DTYPES)}")
 
     @property
     def head_dim(self) -> int:
@@ -530,7 +543,12 @@ class Manifest:
 
     def files(self) -> list[tuple[str, FileEntry]]:
         """Every file the manifest names, as (role, entry)."""
-        entries: list[tuple[str, FileEntry]] = [*self.components.items(), ("tokenizer", self.tokenizer)]
+        entries: list[tuple[str, FileEntry]] = []
+        for name, comp in self.components.items():
+            entries.append((name, comp))
+            if comp.data is not None:
+                entries.append((f"{name} data", comp.data))
+        entries.append(("tokenizer", self.tokenizer))
         if self.stock_runner is not None:
             entries.append(("stock_runner", self.stock_runner))
         if self.npu is not None:

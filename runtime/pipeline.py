@@ -15,7 +15,7 @@ import torch
 
 from bluev.errors import BadInput
 from bluev.runtime.artifacts import Artifacts, open_artifacts
-from bluev.runtime.kernels import peak_rss_mb, runtime
+from bluev.runtime.kernels import load_program, peak_rss_mb, phase_peak_rss_mb, release_freed_memory
 from bluev.runtime.layouts import EncodedImage, ImagePlan, Layout, PromptIds, open_layout, prompt_ids
 from bluev.runtime.options import SamplerConfig
 from bluev.runtime.sampling import Sampler
@@ -34,6 +34,8 @@ class Stats:
     ttft_ms: float = 0.0
     stop_reason: str = ""
     peak_rss_mb: float = 0.0
+    # the peak of each phase (load, image_encode, prefill, decode), MB: runtime/kernels.py
+    phase_rss_mb: dict[str, float] = field(default_factory=dict)
     extra: dict = field(default_factory=dict)
 
     def to_dict(self) -> dict:
@@ -47,6 +49,7 @@ class Stats:
             "decode_tok_s": rate(self.decode_tokens, self.decode_ms),
             "ttft_ms": round(self.ttft_ms, 2),
             "peak_rss_mb": round(self.peak_rss_mb, 1),
+            "peak_rss_mb_by_phase": {phase: round(mb, 1) for phase, mb in self.phase_rss_mb.items()},
             "stop_reason": self.stop_reason,
             **self.extra,
         }
@@ -63,13 +66,21 @@ class Pipeline:
     """Loaded programs for one artifact directory; `generate` answers one prompt."""
 
     def __init__(
-        self, artifacts: Artifacts | str | Path, need_llm: bool = True, image_encoder: str = "inline"
+        self,
+        artifacts: Artifacts | str | Path,
+        need_llm: bool = True,
+        image_encoder: str = "inline",
+        release_vision: bool = False,
     ) -> None:
         """``need_llm=False`` also opens vision-only artifacts (the host benchmark's tile timing).
         ``image_encoder="process"`` runs the vision programs in a child process
         (runtime/tile_encoder.py): tiles are then prepared while earlier ones encode, and
-        a ``Session``'s caller is not stalled by an encoding picture."""
+        a ``Session``'s caller is not stalled by an encoding picture. ``release_vision``
+        frees the vision programs once a picture is encoded (the paper's phone budget:
+        the ViT's memory is not held through prefill and decode); a later picture loads
+        them again."""
         self.art = artifacts if isinstance(artifacts, Artifacts) else open_artifacts(artifacts)
+        self.image_encoder, self.release_vision = image_encoder, release_vision
         if need_llm:
             self.art.require_llm()
         m = self.art.manifest
@@ -86,7 +97,7 @@ class Pipeline:
                     f"{self.art.root}: the {m.llm.layout} LLM layout (NPU programs) is run by bluev-runner, "
                     "not by this host pipeline"
                 )
-            llm = runtime().load_program(self.art.path("llm"))
+            llm = load_program(*self.art.program_files("llm"))
             methods = m.llm.methods
             assert methods.embed is not None  # the dynamic layout has its embedding method
             self.embed = llm.load_method(methods.embed)
@@ -107,6 +118,7 @@ class Pipeline:
         self.chunk = m.llm.chunk_size
         self.max_seq_len = m.llm.max_seq_len
         self.eos_ids = set(m.special_tokens.eos_ids)
+        self.load_rss_mb = phase_peak_rss_mb()
 
     # --- image ----------------------------------------------------------------------------
 
@@ -130,6 +142,8 @@ class Pipeline:
         else:
             pending = [tiles.submit(np.concatenate([stage() for stage in stages]))]
         features = torch.cat([f.result() for f in pending], dim=0)  # re-raises the encoder's error
+        if self.release_vision:
+            self._release_tiles()
         embeds = self.layout.pack(plan, features)
         stats.tiles = plan.images_to_encode
         stats.extra.update(grid=list(plan.grid), image_tokens=plan.image_tokens)
@@ -147,10 +161,20 @@ class Pipeline:
         self._wait_for_encoder()
 
     def _tiles(self, what: str) -> TileEncoder | TileEncoderProcess:
-        """The loaded encoder, or the one-line refusal for text-only artifacts."""
+        """The loaded encoder (loaded again if released), or the one-line refusal for text-only artifacts."""
+        if self.tiles is None and self.art.multimodal and self.art.has_llm:
+            self.tiles = open_tile_encoder(self.art, self.image_encoder)
+            self._wait_for_encoder()
         if self.tiles is None:
             raise BadInput(f"{what}: the {self.art.preset} artifacts are text-only (no vision encoder)")
         return self.tiles
+
+    def _release_tiles(self) -> None:
+        """Drop the vision programs (their packed weights go back to the system: large blocks)."""
+        if self.tiles is not None:
+            self.tiles.close()
+            self.tiles = None
+            release_freed_memory()
 
     def _wait_for_encoder(self) -> None:
         """A child encoder loads while this process loads the LLM; ready (or its error) on return."""
@@ -217,9 +241,13 @@ class Pipeline:
         sampler: SamplerConfig | None = None,
         on_text: Callable[[str], None] | None = None,
     ) -> Generation:
-        stats = Stats()
+        stats = Stats(phase_rss_mb={"load": self.load_rss_mb})
+        phase_peak_rss_mb()  # the time since loading (or the last answer) is no phase of this one
         t0 = time.perf_counter()
-        encoded = self.encode_image(image, stats) if image is not None else None
+        encoded = None
+        if image is not None:
+            encoded = self.encode_image(image, stats)
+            stats.phase_rss_mb["image_encode"] = phase_peak_rss_mb()
         return self.answer(prompt, encoded, stats, t0, max_new_tokens, sampler, on_text)
 
     def answer(
@@ -246,6 +274,7 @@ class Pipeline:
         logits = self.prefill(embeds)
         stats.prefill_ms = (time.perf_counter() - started) * 1000.0
         stats.prefill_tokens = n_prompt
+        stats.phase_rss_mb["prefill"] = phase_peak_rss_mb()
         stream = StreamDecoder(self.codec)
         token = choose(logits)
         stats.ttft_ms = (time.perf_counter() - t0) * 1000.0
@@ -266,6 +295,7 @@ class Pipeline:
             pos += 1
             token = choose(logits)
         stats.decode_ms = (time.perf_counter() - started) * 1000.0
+        stats.phase_rss_mb["decode"] = phase_peak_rss_mb()
         stats.peak_rss_mb = peak_rss_mb()
         stats.extra["generated_tokens"] = len(stream.ids)
         return Generation(stream.text, list(stream.ids), stats)

@@ -19,7 +19,7 @@ import torch
 from bluev.errors import BadInput
 from bluev.runtime.artifacts import Artifacts
 from bluev.runtime.audio import load_audio, log_mel, read_filters
-from bluev.runtime.kernels import runtime
+from bluev.runtime.kernels import load_program
 from bluev.runtime.manifest import Speech
 from bluev.runtime.text import TextCodec
 
@@ -54,9 +54,9 @@ class Transcriber:
         self.spec: Speech = art.manifest.speech
         methods = self.spec.methods
         try:
-            self.encoder = runtime().load_program(art.path(self.spec.encoder)).load_method(methods.encode)
+            self.encoder = load_program(*art.program_files(self.spec.encoder)).load_method(methods.encode)
             # one program: its two methods share the caches (cross_attention writes, decode reads)
-            self._decoder = runtime().load_program(art.path(self.spec.decoder))
+            self._decoder = load_program(*art.program_files(self.spec.decoder))
             self.cross = self._decoder.load_method(methods.cross_attention)
             self.step = self._decoder.load_method(methods.decode)
         except (RuntimeError, ValueError) as exc:

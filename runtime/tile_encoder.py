@@ -29,7 +29,7 @@ import torch
 from bluev.errors import BadInput
 from bluev.quiet import native_logs_quiet
 from bluev.runtime.artifacts import Artifacts, open_artifacts
-from bluev.runtime.kernels import current_threads, runtime, set_xnnpack_threads
+from bluev.runtime.kernels import current_threads, load_program, set_xnnpack_threads
 
 WHERE = ("inline", "process")
 
@@ -40,8 +40,8 @@ class TileEncoder:
     def __init__(self, art: Artifacts) -> None:
         assert art.manifest.vision is not None  # callers open an encoder for multimodal sets only
         try:
-            self.vision = runtime().load_program(art.path("vision_encoder")).load_method("forward")
-            self.projector = runtime().load_program(art.path("projector")).load_method("forward")
+            self.vision = load_program(*art.program_files("vision_encoder")).load_method("forward")
+            self.projector = load_program(*art.program_files("projector")).load_method("forward")
         except (RuntimeError, ValueError) as exc:
             raise BadInput(f"{art.root}: ExecuTorch could not load the vision programs ({exc})") from None
         self.max_batch = art.manifest.vision.max_batch

@@ -17,8 +17,8 @@ from bluev.export.builders import build
 from bluev.export.hf_checkpoint import sha256_tree
 from bluev.export.presets import TINY_SPEECH, get_preset
 from bluev.export.speech.checkpoint import save_random_speech
-from bluev.runtime.kernels import runtime
-from bluev.runtime.manifest import MANIFEST
+from bluev.runtime import kernels
+from bluev.runtime.manifest import MANIFEST, read_manifest
 from bluev.runtime.sample_picture import draw_sample
 
 BLUEV = Path(sys.executable).parent / "bluev"
@@ -75,8 +75,13 @@ def bluev_run_json(artifacts: Path, prompt: str, *extra: str) -> dict:
 
 
 def load_pte(path: Path):  # noqa: ANN201  (an executorch.runtime Program)
-    """A .pte loaded by ExecuTorch's runtime, with bluev's kernels (custom + quantized ops) registered."""
-    return runtime().load_program(path)
+    """A .pte loaded by ExecuTorch's runtime, with bluev's kernels (custom + quantized ops) registered,
+    and with its data file when the manifest beside it names one (a tied table stored once)."""
+    data = None
+    if (path.parent / MANIFEST).is_file():
+        named = [c for c in read_manifest(path.parent / MANIFEST).components.values() if c.file == path.name]
+        data = path.parent / named[0].data.file if named and named[0].data is not None else None
+    return kernels.load_program(path, data)
 
 
 def assert_one_line_error(r: subprocess.CompletedProcess, *needles: str) -> None:
@@ -171,8 +176,9 @@ def tiny_artifacts(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def tiny_quant_artifacts(tmp_path_factory) -> Path:
-    """Tiny artifacts with the default recipe (what `make export` builds)."""
-    return export_once(tmp_path_factory, "tiny", "tiny")
+    """Tiny artifacts with the default recipe (what `make export` builds), plus --data-file: the
+    tied table once, in llm.ptd (every other tiny set is the one-file default)."""
+    return export_once(tmp_path_factory, "tiny", "tiny", "--data-file")
 
 
 @pytest.fixture(scope="session")
@@ -195,7 +201,8 @@ def smollm2_artifacts(tmp_path_factory) -> Path:
     """SmolLM2-135M with the default recipe (4-bit LLM, 8-bit embeddings)."""
     # no stock bundle: it lowers the whole LLM a second time (~13 of the suite's CPU-minutes);
     # tests/export/test_stock_text_runner.py checks the text stock runner on tiny_text_artifacts
-    return export_once(tmp_path_factory, "smollm2", "smollm2", "--no-stock-runner")
+    # --data-file: test_smollm2.py checks the <= 98 MB program (llm.pte + llm.ptd)
+    return export_once(tmp_path_factory, "smollm2", "smollm2", "--no-stock-runner", "--data-file")
 
 
 @pytest.fixture(scope="session")
@@ -225,6 +232,13 @@ def speech_float_artifacts(tmp_path_factory, speech_checkpoint) -> Path:
         "float",
         "--no-stock-runner",
     )
+
+
+@pytest.fixture(scope="session")
+def tiny_int8_kv_artifacts(tmp_path_factory) -> Path:
+    """Float tiny LLM alone with an 8-bit KV cache: the cache's own error, nothing else."""
+    extra = ("--quant", "float", "--kv-cache", "int8", "--components", "llm", "--no-stock-runner")
+    return export_once(tmp_path_factory, "tiny-int8-kv", "tiny", *extra)
 
 
 @pytest.fixture(scope="session")

@@ -28,7 +28,8 @@ BLUEV = Path(sys.executable).parent / "bluev"
 
 # kind -> `bluev export` arguments
 KINDS: dict[str, list[str]] = {
-    "tiny-xnnpack": ["--preset", "tiny"],  # multimodal, default recipe, stock MultimodalRunner bundle
+    # multimodal, default recipe, the tied table in llm.ptd, stock MultimodalRunner bundle
+    "tiny-xnnpack": ["--preset", "tiny", "--data-file"],
     # fixed tile batch; the speech programs (XNNPACK in any set) are sampled by tiny-xnnpack
     "tiny-vulkan": [
         "--preset",

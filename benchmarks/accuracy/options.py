@@ -9,6 +9,7 @@ from bluev.errors import BadInput
 from bluev.export.presets import PRESETS, Preset, get_preset
 from bluev.options import cli, cli_list
 from bluev.quant.recipes import Recipe, check_llm_shape, parse_recipe
+from bluev.runtime.manifest import KV_CACHE_DTYPES
 
 COMPONENTS = ("llm", "vision", "projector")
 
@@ -30,6 +31,11 @@ class ReportOptions:
     window: int = cli(256, minimum=2, help="Tokens per scored window.")
     max_tokens: int | None = cli(None, minimum=2, help="Score only the first N tokens of the text.")
     images: tuple[Path, ...] = cli((), flag="--image", multiple=True, help="Image(s) whose tiles to compare.")
+    kv_cache: str = cli(
+        "float32",
+        choices=KV_CACHE_DTYPES,
+        help="Also score each recipe's LLM through an int8 KV cache against the float32 one.",
+    )
     parsed: list[Recipe] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:

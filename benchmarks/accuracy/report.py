@@ -21,6 +21,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from bluev.benchmarks.accuracy.kv_cache import kv_cache_report
 from bluev.benchmarks.accuracy.options import ReportOptions
 from bluev.export.builders import build
 from bluev.export.built_model import BuiltModel
@@ -196,6 +197,9 @@ def quant_report(opts: ReportOptions) -> list[dict]:
         for recipe, report in zip(recipes, reports, strict=True):
             log(f"recipe {recipe.name}: scoring the quantized LLM ...")
             report["llm"] = llm_report(model, recipe, windows, float_lp)
+            if opts.kv_cache != "float32" and not recipe.mediatek_llm:  # NPU caches are program inputs
+                log(f"recipe {recipe.name}: scoring its {opts.kv_cache} KV cache against float32 ...")
+                report["kv_cache"] = kv_cache_report(model, recipe, windows, opts.kv_cache)
         del float_lp
     if model.tower is not None and {"vision", "projector"} & set(opts.components):
         tiles = image_tiles(model, opts.images)
@@ -229,6 +233,20 @@ def report_table(reports: list[dict]) -> str:
                     f"{r['kl']:.4f}",
                     f"{r['size_mb_float']:.1f}",
                     f"{r['size_mb']:.1f}",
+                )
+            )
+        if "kv_cache" in rep:
+            r = rep["kv_cache"]
+            rows.append(
+                (
+                    name,
+                    f"llm, {r['kv_cache']} KV cache (ppl)",
+                    f"{r['ppl_float32_cache']:.3f}",
+                    f"{r['ppl_cache']:.3f}",
+                    f"top-1 {r['top1_agreement']:.4f}",
+                    f"{r['kl']:.4f}",
+                    f"{r['cache_mb_float32']:.1f}",
+                    f"{r['cache_mb']:.1f}",
                 )
             )
         for key, metric in (("vision", "feature_cosine"), ("projector", "output_cosine")):

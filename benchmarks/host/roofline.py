@@ -93,8 +93,10 @@ def decode_traffic(manifest: Manifest, mean_position: int) -> DecodeTraffic:
     """Bytes one decoded token of our llm.pte reads, from the manifest's LLM shape and quantization."""
     assert manifest.llm is not None
     embedding_bits = manifest.quantization.llm_embedding.bits or 32
-    size = manifest.components["llm"].bytes
-    return program_traffic(size, manifest.llm, embedding_bits, kv_bytes(manifest.llm, mean_position))
+    program, kv = manifest.components["llm"], kv_bytes(manifest.llm, mean_position)
+    if program.data is not None:  # the tied table stored once (llm.ptd): the head reads all of it
+        return DecodeTraffic(weight_bytes=program.bytes + program.data.bytes, kv_bytes=kv)
+    return program_traffic(program.bytes, manifest.llm, embedding_bits, kv)
 
 
 def gguf_traffic(gguf: Path, kv: int) -> DecodeTraffic:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import shutil
 
 import torch
 import torch.nn.functional as F
@@ -19,7 +20,8 @@ def test_manifest_records_the_recipe_and_files_shrink(tiny_quant_artifacts, tiny
     assert q.quantization == RECIPES["default"].to_manifest()
     assert {c.quant for c in q.components.values()} == {"default"}
     # the float tiny LLM is mostly its 49152 x 64 embedding table, stored twice (lookup + head)
-    assert q.components["llm"].bytes < f.components["llm"].bytes / 3
+    qllm = q.components["llm"]
+    assert qllm.bytes + qllm.data.bytes < f.components["llm"].bytes / 3
     assert q.components["vision_encoder"].bytes < f.components["vision_encoder"].bytes
     stdout = (tiny_quant_artifacts.parent / "tiny.export.stdout").read_text()
     assert "quant default" in stdout
@@ -48,6 +50,20 @@ def test_quantized_programs_match_eager_quantized_modules(tiny_quant_artifacts, 
     assert torch.allclose(e[0], tiny_model.llm.tok_embeddings(ids)[0], atol=0.02)  # 8-bit table
     for got, ref in ((feats, ref_feats), (embeds, ref_embeds), (logits, ref_logits)):
         assert F.cosine_similarity(got.flatten(), ref.flatten(), dim=0) > 0.999
+
+
+def test_the_tied_table_is_stored_once(tiny_quant_artifacts, tmp_path, bluev_cli, one_line_error):
+    m = read_manifest(tiny_quant_artifacts / MANIFEST)
+    llm, table = m.components["llm"], 49152 * (64 + 4)  # int8 rows and an fp32 scale each
+    assert llm.data is not None and llm.data.file == "llm.ptd"
+    assert table <= llm.data.bytes < 1.1 * table  # once, for the lookup and the head
+    assert llm.bytes < table / 2  # the program itself no longer holds it
+    assert m.components["vision_encoder"].data is None and m.stock_runner.bytes > llm.bytes + table
+    without = tmp_path / "without-ptd"
+    shutil.copytree(tiny_quant_artifacts, without)
+    (without / "llm.ptd").unlink()
+    r = bluev_cli("run", "--artifacts", str(without), "--prompt", "Hi")
+    one_line_error(r, "llm.ptd: missing")
 
 
 def test_run_on_quantized_bundle(tiny_quant_artifacts, sample_image, run_json):

@@ -25,7 +25,7 @@ def test_artifact_files_and_manifest(tiny_artifacts):
         "vision_encoder.pte",
     ]
     m = read_manifest(tiny_artifacts / "manifest.json")
-    assert m.preset == "tiny" and m.format_version == 2
+    assert m.preset == "tiny" and m.format_version == 3
     for comp in m.components.values():
         assert comp.sha256 == sha256_file(tiny_artifacts / comp.file)
         assert comp.backend == "xnnpack" and comp.quant == "float" and comp.soc is None
@@ -116,6 +116,15 @@ def test_pipeline_with_image_reports_all_stats(tiny_artifacts, sample_image):
     for key in ("image_encode_ms", "prefill_tok_s", "decode_tok_s", "ttft_ms", "peak_rss_mb"):
         assert s[key] > 0, key
     assert s["decode_tokens"] == len(result.token_ids) - 1 or s["stop_reason"] == "eos"
+
+
+def test_released_vision_programs_load_again_for_the_next_picture(tiny_artifacts, sample_image):
+    kept = Pipeline(tiny_artifacts).generate("What is in this picture?", sample_image, max_new_tokens=4)
+    pipe = Pipeline(tiny_artifacts, release_vision=True)
+    first = pipe.generate("What is in this picture?", sample_image, max_new_tokens=4)
+    assert pipe.tiles is None  # freed once the picture was encoded
+    second = pipe.generate("What is in this picture?", sample_image, max_new_tokens=4)
+    assert first.token_ids == second.token_ids == kept.token_ids
 
 
 @pytest.mark.parametrize("seed", [0, 1])

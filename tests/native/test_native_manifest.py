@@ -21,6 +21,11 @@ def expected(m: Manifest) -> dict:
     files = [
         {"role": n, "file": c.file, "sha256": c.sha256, "backend": c.backend} for n, c in m.components.items()
     ]
+    files += [  # a program's data file (llm.ptd), under Manifest.files()'s role
+        {"role": f"{n} data", "file": c.data.file, "sha256": c.data.sha256, "backend": ""}
+        for n, c in m.components.items()
+        if c.data is not None
+    ]
     files.append({"role": "tokenizer", "file": m.tokenizer.file, "sha256": m.tokenizer.sha256, "backend": ""})
     chat = m.chat_template
     out: dict = {
@@ -57,6 +62,7 @@ def expected(m: Manifest) -> dict:
         llm = m.llm
         out["llm"] = {
             "file": m.components["llm"].file,
+            "data": m.components["llm"].data.file if m.components["llm"].data is not None else "",
             "backend": m.components["llm"].backend,
             "layout": llm.layout,
             "embed": llm.methods.embed or "",

@@ -9,6 +9,7 @@ import shutil
 
 import pytest
 
+from bluev.runtime.manifest import MANIFEST, read_manifest
 from bluev.runtime.pipeline import Pipeline
 
 PROMPT = "What is in this picture?"
@@ -23,6 +24,9 @@ def python_image_answer(tiny_quant_artifacts, sample_image):
 def test_image_prompt_same_tokens_as_python(
     runner_json, host_build, tiny_quant_artifacts, sample_image, python_image_answer
 ):
+    # exported --data-file: the tied table once, in llm.ptd; the runner loads it with llm.pte
+    llm = read_manifest(tiny_quant_artifacts / MANIFEST).components["llm"]
+    assert llm.data is not None and (tiny_quant_artifacts / llm.data.file).is_file()
     text, stats = runner_json(
         host_build,
         tiny_quant_artifacts,
@@ -48,6 +52,9 @@ def test_image_prompt_same_tokens_as_python(
     ):
         assert stats[key] == py[key], key
     assert set(py) <= set(stats)  # every key of `bluev run --json` stats
+    phases = stats["peak_rss_mb_by_phase"]  # each phase's own peak (VmHWM reset between them)
+    assert list(phases) == sorted(py["peak_rss_mb_by_phase"]) == ["decode", "image_encode", "load", "prefill"]
+    assert all(0 < mb <= stats["peak_rss_mb"] for mb in phases.values()), phases
     assert stats["tiles"] > 1 and stats["image_encode_ms"] > 0 and stats["ttft_ms"] > 0
 
 
@@ -116,6 +123,36 @@ def test_manifest_format_and_hash_refused(one_line_error, host_build, tiny_quant
         f.write(b"\x00\x01\x02\x03")
     r = host_build.run("bluev-runner", "--artifacts", str(copy), "--prompt", "Hi")
     one_line_error(r, "projector.pte", "sha256 does not match")
+
+
+def test_llm_data_file_checked(one_line_error, host_build, tiny_quant_artifacts, tmp_path):
+    """llm.ptd is named by the manifest like any file: present, hashed, inside the directory."""
+    copy = tmp_path / "art"
+    shutil.copytree(tiny_quant_artifacts, copy)
+    manifest = json.loads((copy / MANIFEST).read_text())
+    data = manifest["components"]["llm"]["data"]
+    outside = tmp_path / data["file"]
+    (copy / data["file"]).rename(outside)
+    r = host_build.run("bluev-runner", "--artifacts", str(copy), "--prompt", "Hi")
+    one_line_error(r, f"{data['file']}: missing (llm data named by the manifest)")
+    for name in (f"../{data['file']}", str(outside)):
+        escaping = {**data, "file": name}
+        manifest["components"]["llm"]["data"] = escaping
+        (copy / MANIFEST).write_text(json.dumps(manifest))
+        r = host_build.run("bluev-runner", "--artifacts", str(copy), "--prompt", "Hi")
+        one_line_error(r, f"llm data file '{name}' is outside the artifact directory; refused")
+    manifest["components"]["llm"]["data"] = data
+    (copy / MANIFEST).write_text(json.dumps(manifest))
+    (copy / data["file"]).symlink_to(outside)  # a symlink out of the folder is refused too
+    r = host_build.run("bluev-runner", "--artifacts", str(copy), "--prompt", "Hi")
+    one_line_error(r, f"llm data file '{data['file']}' is outside the artifact directory; refused")
+    (copy / data["file"]).unlink()
+    with open(outside, "r+b") as f:  # the real file back, damaged: its hash is checked
+        f.seek(1000)
+        f.write(b"\x00\x01\x02\x03")
+    outside.rename(copy / data["file"])
+    r = host_build.run("bluev-runner", "--artifacts", str(copy), "--prompt", "Hi")
+    one_line_error(r, data["file"], "sha256 does not match")
 
 
 def test_corrupt_and_missing_image(one_line_error, host_build, tiny_quant_artifacts, sample_image, tmp_path):

@@ -18,3 +18,21 @@ def test_peak_rss_of_a_child_is_its_own_not_the_parents() -> None:
     child = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     # the child imports torch and numpy (a few hundred MB); it touched no GiB of its own
     assert 10 < float(child.stdout) < 900
+
+
+def test_each_phase_has_its_own_peak() -> None:
+    # a child process, so that this test's own peak is not the earlier tests'
+    code = (
+        "import numpy as np\n"
+        "from bluev.runtime.kernels import peak_rss_mb, phase_peak_rss_mb\n"
+        "phase_peak_rss_mb()\n"
+        "big = np.ones(1 << 27, dtype=np.float32); del big\n"  # 512 MiB touched, then freed
+        "first = phase_peak_rss_mb()\n"
+        "small = np.ones(1 << 20, dtype=np.float32)\n"
+        "second = phase_peak_rss_mb()\n"
+        "print(first, second, peak_rss_mb())\n"
+    )
+    child = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    first, second, overall = map(float, child.stdout.split())
+    assert first > second + 400  # the second phase did not see the first one's 512 MiB
+    assert overall == first  # the process's peak is kept across the phases

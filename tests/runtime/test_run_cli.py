@@ -26,6 +26,11 @@ def test_run_json_with_image(run_json, tiny_artifacts, sample_image):
     )
     assert isinstance(out["text"], str) and STATS <= set(out["stats"])
     assert out["stats"]["tiles"] == 5 and out["stats"]["image_encode_ms"] > 0
+    phases = out["stats"]["peak_rss_mb_by_phase"]
+    assert list(phases) == ["load", "image_encode", "prefill", "decode"]
+    # each phase's own peak; the run's peak is the largest of them
+    assert all(mb > 0 for mb in phases.values())
+    assert max(phases.values()) == pytest.approx(out["stats"]["peak_rss_mb"], abs=0.2)
 
 
 def test_run_streams_text_and_prints_stats_line(bluev_cli, tiny_artifacts):

@@ -1,5 +1,6 @@
 #include "et_util.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
@@ -46,12 +47,16 @@ void configure_logging(bool verbose) {
   executorch::runtime::register_pal(executorch::runtime::PalImpl::create(emit_log, __FILE__));
 }
 
-std::unique_ptr<Module> load_program(const std::string& path, const std::vector<std::string>& methods) {
-  // mmap: weights stay in the page cache instead of a second copy in our heap.
-  auto m = std::make_unique<Module>(path, Module::LoadMode::Mmap);
+std::unique_ptr<Module> load_program(const std::string& path, const std::vector<std::string>& methods,
+                                     const std::string& data_path) {
+  // mmap: weights stay in the page cache instead of a second copy in our heap (the data file's too).
+  auto m = data_path.empty() ? std::make_unique<Module>(path, Module::LoadMode::Mmap)
+                             : std::make_unique<Module>(path, data_path, Module::LoadMode::Mmap);
   Error err = m->load();
   if (err != Error::Ok) {
-    throw BadInput(path + ": ExecuTorch could not load the program (error " + std::to_string(int(err)) + ")");
+    const std::string with = data_path.empty() ? "" : " with its data file " + data_path;
+    throw BadInput(path + ": ExecuTorch could not load the program" + with + " (error " +
+                   std::to_string(int(err)) + ")");
   }
   for (const std::string& name : methods) {
     err = m->load_method(name);
@@ -87,7 +92,11 @@ void set_threads(int n) {
   if (n > 0) executorch::extension::threadpool::get_threadpool()->_unsafe_reset_threadpool(uint32_t(n));
 }
 
-double peak_rss_mb() {
+namespace {
+
+double g_earlier_peak_mb = 0.0;  // the process's peak before the last phase_peak_rss_mb reset VmHWM
+
+double vm_hwm_mb() {
   std::ifstream status("/proc/self/status");
   std::string line;
   while (std::getline(status, line)) {
@@ -99,6 +108,21 @@ double peak_rss_mb() {
     }
   }
   return 0.0;
+}
+
+}  // namespace
+
+double peak_rss_mb() { return std::max(vm_hwm_mb(), g_earlier_peak_mb); }
+
+double phase_peak_rss_mb() {
+  const double phase = vm_hwm_mb();
+  const double peak = peak_rss_mb();
+  std::ofstream clear("/proc/self/clear_refs");
+  clear << "5";
+  clear.close();
+  if (!clear) return peak;
+  g_earlier_peak_mb = peak;
+  return phase;
 }
 
 }  // namespace bluev

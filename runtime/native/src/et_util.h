@@ -15,7 +15,10 @@ using executorch::extension::TensorPtr;
 using executorch::runtime::EValue;
 
 // A program with the named methods loaded; BadInput naming the file when ExecuTorch refuses.
-std::unique_ptr<Module> load_program(const std::string& path, const std::vector<std::string>& methods);
+// `data_path` (empty: none) is the program's data file (.ptd), where it keeps weights stored
+// outside the .pte (a tied token table stored once, manifest components.<name>.data).
+std::unique_ptr<Module> load_program(const std::string& path, const std::vector<std::string>& methods,
+                                     const std::string& data_path = "");
 
 // Runs one method; BadInput naming the file and method on failure.
 std::vector<EValue> run_method(Module& m, const std::string& path, const std::string& method,
@@ -31,7 +34,13 @@ void set_threads(int n);
 // such as the CPU probe of the thread pool, would break the one-line error contract).
 void configure_logging(bool verbose);
 
-// VmHWM of this process in MB, as runtime/pipeline.py peak_rss_mb.
+// This process's peak resident memory in MB (VmHWM, kept across phase_peak_rss_mb's resets),
+// as runtime/kernels.py peak_rss_mb.
 double peak_rss_mb();
+
+// The peak since the previous call (or the start), MB, and the start of the next phase: Linux
+// resets VmHWM to the current RSS when "5" is written to /proc/self/clear_refs (proc(5)), as
+// runtime/kernels.py phase_peak_rss_mb does. Where that fails every phase reports the peak so far.
+double phase_peak_rss_mb();
 
 }  // namespace bluev

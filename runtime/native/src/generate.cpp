@@ -20,6 +20,7 @@ double ms_since(Clock::time_point t) {
 Runner::Runner(const Manifest& m) : manifest_(m), tokenizer_(m.path(m.tokenizer_file)) {
   if (m.has_vision) vision_ = std::make_unique<VisionEncoder>(m);
   llm_ = open_llm(m);
+  load_rss_mb_ = phase_peak_rss_mb();
 }
 
 int Runner::context(const Request& r) const {
@@ -92,9 +93,14 @@ std::vector<float> Runner::prompt_embeddings(const Request& r, const std::vector
 Generation Runner::generate(const Request& r, const std::function<void(const std::string&)>& on_text) {
   Generation g;
   Stats& stats = g.stats;
+  stats.phase_rss_mb = {{"load", load_rss_mb_}};
+  phase_peak_rss_mb();  // the time since loading (or the last answer) is no phase of this one
   const auto t0 = Clock::now();
   std::vector<float> image;
-  if (!r.image.empty()) image = encode_image(r.image, stats);
+  if (!r.image.empty()) {
+    image = encode_image(r.image, stats);
+    stats.phase_rss_mb.emplace_back("image_encode", phase_peak_rss_mb());
+  }
   const int dim = manifest_.llm.dim;
   const int image_tokens = int(image.size() / dim);
   std::vector<float> embeds = prompt_embeddings(r, image, image_tokens);
@@ -111,6 +117,7 @@ Generation Runner::generate(const Request& r, const std::function<void(const std
   }
   stats.prefill_ms = ms_since(started);
   stats.prefill_tokens = n_prompt;
+  stats.phase_rss_mb.emplace_back("prefill", phase_peak_rss_mb());
   StreamDecoder stream(tokenizer_);
   int64_t token = choose(logits);
   if (r.keep_logits) g.logits.push_back(logits);
@@ -134,6 +141,7 @@ Generation Runner::generate(const Request& r, const std::function<void(const std
     token = choose(logits);
   }
   stats.decode_ms = ms_since(started);
+  stats.phase_rss_mb.emplace_back("decode", phase_peak_rss_mb());
   stats.peak_rss_mb = peak_rss_mb();
   stats.generated_tokens = int(stream.ids().size());
   g.text = stream.text();

@@ -52,6 +52,7 @@ class Runner {
   Tokenizer tokenizer_;
   std::unique_ptr<VisionEncoder> vision_;
   std::unique_ptr<LlmLayout> llm_;
+  double load_rss_mb_ = 0;  // the loading phase's peak, reported with every answer
 };
 
 }  // namespace bluev

@@ -14,7 +14,7 @@ class DynamicLayout : public LlmLayout {
   explicit DynamicLayout(const Manifest& m) : info_(m.llm), path_(m.path(m.llm.file)) {
     std::vector<std::string> methods{info_.embed_method, info_.prefill_method};
     if (info_.decode_method != info_.prefill_method) methods.push_back(info_.decode_method);
-    program_ = load_program(path_, methods);
+    program_ = load_program(path_, methods, info_.data_file.empty() ? "" : m.path(info_.data_file));
   }
 
   int context() const override { return info_.max_seq_len; }

@@ -4,6 +4,8 @@
 
 #include <sys/stat.h>
 
+#include <cstdlib>
+
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -39,6 +41,26 @@ const json& need(const json& obj, const char* key, const std::string& where) {
 
 bool present(const json& obj, const char* key) {
   return obj.is_object() && obj.contains(key) && !obj.at(key).is_null();
+}
+
+// The artifact directory's own file `name`, or a refusal: a manifest may name nothing outside it
+// (an absolute path, "..", a backslash, or a symlink out of the folder), as runtime/artifacts.py
+// inside() refuses.
+void check_inside(const std::string& root, const FileRef& f, const std::string& where) {
+  const std::string& name = f.file;
+  bool escapes = name.empty() || name[0] == '/' || name.find('\\') != std::string::npos ||
+                 ("/" + name + "/").find("/../") != std::string::npos;
+  if (!escapes) {
+    char* dir = realpath(root.c_str(), nullptr);
+    char* file = realpath((root + "/" + name).c_str(), nullptr);
+    if (dir != nullptr && file != nullptr) {
+      const std::string d(dir), p(file);
+      escapes = p.compare(0, d.size() + 1, d + "/") != 0;
+    }
+    std::free(dir);
+    std::free(file);
+  }
+  if (escapes) throw BadInput(where + ": " + f.role + " file '" + name + "' is outside the artifact directory; refused");
 }
 
 FileRef file_ref(const std::string& role, const json& entry, const std::string& where) {
@@ -96,6 +118,7 @@ void read_llm(Manifest& m, const json& j, const std::string& where) {
   m.has_llm = true;
   LlmInfo& info = m.llm;
   info.file = need(comps.at("llm"), "file", where).get<std::string>();
+  if (present(comps.at("llm"), "data")) info.data_file = need(comps.at("llm").at("data"), "file", where).get<std::string>();
   info.backend = comps.at("llm").value("backend", "");
   info.layout = need(l, "layout", where).get<std::string>();
   if (info.layout != "dynamic" && info.layout != "static") {
@@ -196,6 +219,8 @@ Manifest parse_manifest(const std::string& text, const std::string& root, const 
     m.preset = need(j, "preset", where).get<std::string>();
     for (const auto& [name, comp] : need(j, "components", where).items()) {
       m.files.push_back(file_ref(name, comp, where));
+      // the program's data file, under the role runtime/manifest.py's Manifest.files() gives it
+      if (present(comp, "data")) m.files.push_back(file_ref(name + " data", comp.at("data"), where));
     }
     const json& tok = need(j, "tokenizer", where);
     m.files.push_back(file_ref("tokenizer", tok, where));
@@ -232,6 +257,7 @@ Manifest read_manifest(const std::string& dir, bool verify) {
     if (!f.backend.empty()) check_backend(m, f);
   }
   for (const FileRef& f : m.files) {
+    check_inside(dir, f, where);
     const std::string path = m.path(f.file);
     if (!is_file(path)) throw BadInput(path + ": missing (" + f.role + " named by the manifest)");
     if (verify && sha256_file(path) != f.sha256) {

@@ -38,6 +38,7 @@ struct VisionInfo {
 //            caches, mask and rope rows as inputs (StaticInfo); no embedding method.
 struct LlmInfo {
   std::string file;
+  std::string data_file;     // components.llm.data: the program's .ptd (empty: none)
   std::string backend;
   std::string layout;        // "dynamic" | "static"
   std::string embed_method;  // empty for the static layout
@@ -76,7 +77,7 @@ struct ChatTemplateInfo {
 
 // A file the runner reads, as the manifest names it.
 struct FileRef {
-  std::string role;     // component name, "tokenizer" or "token_embedding"
+  std::string role;     // component name, "<component> data", "tokenizer" or "token_embedding"
   std::string file;     // relative to the artifact directory
   std::string sha256;
   std::string backend;  // components only
@@ -100,7 +101,7 @@ struct Manifest {
 };
 
 constexpr const char* kManifestFormat = "bluev-artifacts";
-constexpr int kManifestFormatVersion = 2;
+constexpr int kManifestFormatVersion = 3;
 
 // The manifest's fields, checked for format, version and types but not against any file: what
 // the check tool compares with runtime/manifest.py. Throws BadInput (one line) naming `where`.

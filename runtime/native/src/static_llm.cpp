@@ -41,7 +41,8 @@ class StaticLayout : public LlmLayout {
                      " bytes, the manifest's float32 [vocab_size, dim] table needs " +
                      std::to_string(size_t(info_.vocab_size) * info_.dim * sizeof(float)));
     }
-    program_ = load_program(path_, {info_.prefill_method, info_.decode_method});
+    const std::string data = info_.data_file.empty() ? "" : m.path(info_.data_file);
+    program_ = load_program(path_, {info_.prefill_method, info_.decode_method}, data);
     for (auto& set : caches_) set.assign(2 * size_t(info_.n_layers), std::vector<float>(cache_elems_, 0.0f));
     for (int i = 0; i < head_dim_ / 2; ++i) {  // export/llm.py rope_tables, in double as there
       inv_freq_.push_back(1.0 / std::pow(s_.rope_theta, double(2 * i) / head_dim_));

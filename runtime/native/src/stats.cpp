@@ -29,6 +29,9 @@ nlohmann::json Stats::to_json() const {
       {"stop_reason", stop_reason},
       {"generated_tokens", generated_tokens},
   };
+  nlohmann::json phases = nlohmann::json::object();
+  for (const auto& [phase, mb] : phase_rss_mb) phases[phase] = round_to(mb, 1);
+  out["peak_rss_mb_by_phase"] = phases;
   if (has_image) {
     out["grid"] = {grid_m, grid_n};
     out["image_tokens"] = image_tokens;

@@ -3,6 +3,8 @@
 
 #include <nlohmann/json.hpp>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace bluev {
 
@@ -15,6 +17,8 @@ struct Stats {
   double decode_ms = 0;
   double ttft_ms = 0;
   double peak_rss_mb = 0;
+  // the peak of each phase (load, image_encode, prefill, decode), MB: et_util.h phase_peak_rss_mb
+  std::vector<std::pair<std::string, double>> phase_rss_mb;
   std::string stop_reason;
   int generated_tokens = 0;
   // with an image only, as the Python pipeline adds them: the grid (columns, rows) and its tokens

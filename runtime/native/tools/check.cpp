@@ -188,7 +188,7 @@ int manifest(const std::string& path) {
   }
   if (m.has_llm) {
     const bluev::LlmInfo& l = m.llm;
-    out["llm"] = {{"file", l.file}, {"backend", l.backend}, {"layout", l.layout}, {"embed", l.embed_method},
+    out["llm"] = {{"file", l.file}, {"data", l.data_file}, {"backend", l.backend}, {"layout", l.layout}, {"embed", l.embed_method},
                   {"prefill", l.prefill_method}, {"decode", l.decode_method}, {"chunk_size", l.chunk_size},
                   {"max_seq_len", l.max_seq_len}, {"dim", l.dim}, {"vocab_size", l.vocab_size},
                   {"n_layers", l.n_layers}, {"n_heads", l.n_heads}, {"n_kv_heads", l.n_kv_heads}};

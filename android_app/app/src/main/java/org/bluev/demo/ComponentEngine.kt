@@ -203,6 +203,7 @@ class ComponentEngine(private val artifacts: ArtifactDir) : Engine {
 
   private fun load(component: String): Module {
     val file = path(component)
+    // a program with a data file (.ptd) never gets here: Engines.open refused it (ProgramData)
     return programs.open(file) { Module.load(file, Module.LOAD_MODE_MMAP) }
   }
 

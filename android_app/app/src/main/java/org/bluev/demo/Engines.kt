@@ -5,6 +5,7 @@ import org.bluev.core.ArtifactDir
 import org.bluev.core.ArtifactException
 import org.bluev.core.Backends
 import org.bluev.core.Layouts
+import org.bluev.core.ProgramData
 
 /** Opens an artifact directory and the engine that runs it. */
 object Engines {
@@ -30,6 +31,9 @@ object Engines {
     Backends.problem(manifest, kind == STOCK, BuildConfig.FLAVOR)?.let {
       throw ArtifactException("${dir.path}/$it")
     }
+    // Module.load takes a .pte alone: a program whose weights are in a .ptd is refused here,
+    // not at its first method inside ExecuTorch
+    ProgramData.problem(manifest, kind == STOCK)?.let { throw ArtifactException("${dir.path}/$it") }
     if (kind == STOCK) {
       // A family's layout on the stock runner's one tile would answer, wrongly: refused.
       Layouts.stockProblem(manifest)?.let { throw ArtifactException("${dir.path}: $it") }

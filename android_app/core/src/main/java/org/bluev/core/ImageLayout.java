@@ -295,20 +295,6 @@ public final class ImageLayout {
         wrap == null ? null : InternVLWrap.fromJson(wrap));
   }
 
-  /**
-   * bluev's own layout (export/families/bluelm_v.py): what a manifest of format 2 written before
-   * the {@code layout} section existed means, since every such set ran this layout.
-   */
-  static ImageLayout bluelmV(ChatTemplate chat) {
-    return new ImageLayout(
-        "bluelm-v",
-        "bluelm-v",
-        "family",
-        new Processor("bicubic", 1.0 / 255.0, "float32", "fit-pad", false, true),
-        new Prompt(chat.prefix, "", null, -1),
-        null);
-  }
-
   private static String oneOf(String what, String value, List<String> allowed) {
     if (!allowed.contains(value)) {
       throw new IllegalArgumentException(

@@ -13,7 +13,7 @@ import java.util.Map;
  */
 public final class Manifest {
   public static final String FORMAT = "bluev-artifacts";
-  public static final long FORMAT_VERSION = 2;
+  public static final long FORMAT_VERSION = 3;
   public static final String FILE_NAME = "manifest.json";
 
   /** One .pte program: file name, hash and the method names it exports. */
@@ -23,11 +23,18 @@ public final class Manifest {
     public final String sha256;
     public final String backend;
     public final List<String> methods;
+    /**
+     * The program's data file ({@code data}: a .ptd its weights are read from, ExecuTorch's
+     * program-data separation), or null when the .pte holds everything.
+     */
+    public final String dataFile;
 
     Component(String name, Map<String, Object> obj) {
       this.name = name;
       this.file = fileName(obj, name);
       this.sha256 = Fields.string(obj, "sha256");
+      Map<String, Object> data = Fields.optObject(obj, "data");
+      this.dataFile = data == null ? null : fileName(data, name + ".data");
       this.backend = Fields.optString(obj, "backend", "");
       this.methods =
           Collections.unmodifiableList(
@@ -263,8 +270,7 @@ public final class Manifest {
   /** Null for a text-only preset. */
   public final Vision vision;
   /**
-   * How a picture reaches the LLM ({@code layout}; null for a text-only preset). A format-2
-   * manifest written before the section existed is bluev's own layout, which every such set ran.
+   * How a picture reaches the LLM ({@code layout}; null for a text-only preset).
    */
   public final ImageLayout layout;
   /** Null when exported with --no-stock-runner. */
@@ -293,8 +299,12 @@ public final class Manifest {
     }
     components = Collections.unmodifiableMap(comps);
     for (Map.Entry<String, Object> e : Fields.object(root, "components").entrySet()) {
-      fileRefs.add(
-          new FileRef(e.getKey(), comps.get(e.getKey()).file, Fields.asObject(e.getValue(), e.getKey())));
+      Map<String, Object> obj = Fields.asObject(e.getValue(), e.getKey());
+      Component comp = comps.get(e.getKey());
+      fileRefs.add(new FileRef(e.getKey(), comp.file, obj));
+      if (comp.dataFile != null) { // verified and copied like the program itself
+        fileRefs.add(new FileRef(e.getKey() + " data", comp.dataFile, Fields.object(obj, "data")));
+      }
     }
     Map<String, Object> tok = Fields.object(root, "tokenizer");
     tokenizerFile = fileName(tok, "tokenizer");
@@ -308,14 +318,11 @@ public final class Manifest {
     Map<String, Object> vis = Fields.optObject(root, "vision");
     vision = vis == null ? null : new Vision(vis);
     Map<String, Object> lay = Fields.optObject(root, "layout");
-    if (lay != null && vision == null) {
-      throw new JsonException("layout: given without a vision section");
+    if ((lay == null) != (vision == null)) {
+      throw new JsonException(lay == null ? "layout: missing beside the vision section"
+          : "layout: given without a vision section");
     }
-    if (lay != null) {
-      layout = ImageLayout.fromJson(lay);
-    } else {
-      layout = vision == null ? null : ImageLayout.bluelmV(chatTemplate);
-    }
+    layout = lay == null ? null : ImageLayout.fromJson(lay);
     Map<String, Object> stock = Fields.optObject(root, "stock_runner");
     stockRunner = stock == null ? null : new StockRunner(stock, tokenizerFile);
     if (stockRunner != null) {

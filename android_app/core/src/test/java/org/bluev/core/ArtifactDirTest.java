@@ -66,7 +66,7 @@ public class ArtifactDirTest {
   public void hashesAreCheckedOnlyWhenAsked() throws Exception {
     File dir = dirWithManifest();
     for (String name :
-        new String[] {"vision_encoder.pte", "projector.pte", "llm.pte", "tokenizer.json",
+        new String[] {"vision_encoder.pte", "projector.pte", "llm.pte", "llm.ptd", "tokenizer.json",
             "stock_runner.pte", "speech_encoder.pte", "speech_decoder.pte", "speech_tokenizer.json",
             "mel_filters.bin"}) {
       Files.write(new File(dir, name).toPath(), new byte[] {1, 2, 3});

@@ -24,7 +24,7 @@ public class IntegrityRecordTest {
   @Rule public TemporaryFolder tmp = new TemporaryFolder();
 
   private static final String[] NAMES = {
-    "vision_encoder.pte", "projector.pte", "llm.pte", "speech_encoder.pte", "speech_decoder.pte",
+    "vision_encoder.pte", "projector.pte", "llm.pte", "llm.ptd", "speech_encoder.pte", "speech_decoder.pte",
     "tokenizer.json", "stock_runner.pte", "speech_tokenizer.json", "mel_filters.bin"
   };
 

@@ -44,8 +44,8 @@ public class ManifestTest {
     assertTrue(m.stockRunner.takesImage);
     assertEquals(384, m.stockRunner.imageSize);
     assertEquals("tokenizer.json", m.tokenizerFile);
-    // 5 programs, the stock bundle, the tokenizer, the speech tokenizer and the mel filter bank
-    assertEquals(9, m.files().size());
+    // 5 programs, llm.ptd, the stock bundle, the tokenizer, the speech tokenizer and the mel filter bank
+    assertEquals(10, m.files().size());
   }
 
   @Test
@@ -76,6 +76,20 @@ public class ManifestTest {
   }
 
   @Test
+  public void aProgramsDataFileIsNamedWithItsHash() throws Exception {
+    Manifest m = tiny(); // tied table: stored once, in llm.ptd
+    assertEquals("llm.ptd", m.components.get("llm").dataFile);
+    assertNull(m.components.get("vision_encoder").dataFile);
+    String[] data =
+        m.files().stream().filter(f -> f[0].equals("llm data")).findFirst().orElseThrow();
+    assertEquals("llm.ptd", data[1]);
+    assertEquals(64, data[2].length());
+    String escaping = TestFiles.manifest("tiny-xnnpack").replace("\"file\": \"llm.ptd\"", "\"file\": \"../llm.ptd\"");
+    ArtifactException ex = assertThrows(ArtifactException.class, () -> Manifest.parse(escaping, "m"));
+    assertTrue(ex.getMessage(), ex.getMessage().contains("llm.data file '../llm.ptd' is outside"));
+  }
+
+  @Test
   public void fixedBatchIsReadFromTheManifest() throws Exception {
     assertFalse(tiny().vision.fixedBatch); // XNNPACK: 1..max_batch tiles
     Manifest vulkan = Manifest.parse(TestFiles.manifest("tiny-vulkan"), "tiny-vulkan");
@@ -96,7 +110,8 @@ public class ManifestTest {
       }
       Manifest m = Manifest.parse(text, kind);
       assertTrue(kind, m.components.containsKey("llm"));
-      assertEquals(kind, m.components.size() + 1 + (m.stockRunner != null ? 1 : 0)
+      long dataFiles = m.components.values().stream().filter(c -> c.dataFile != null).count();
+      assertEquals(kind, m.components.size() + dataFiles + 1 + (m.stockRunner != null ? 1 : 0)
           + (m.npuEmbedding != null ? 1 : 0) + (m.speech != null ? 2 : 0), m.files().size());
       assertEquals(kind, m.vision != null, m.multimodal());
       // the NPU's static layout (MediaTek, or lowered to XNNPACK for bluev-runner) carries its
@@ -135,14 +150,23 @@ public class ManifestTest {
     assertFalse(m.multimodal());
   }
 
+  /** Format 3 names every multimodal set's layout: no set is read as bluev's layout by default. */
+  @Test
+  public void aVisionSectionWithoutItsLayoutIsRefused() throws Exception {
+    String text =
+        TestFiles.manifest("tiny-xnnpack").replaceFirst("\"layout\": \\{", "\"layout\": null, \"unused_layout\": {");
+    ArtifactException ex = assertThrows(ArtifactException.class, () -> Manifest.parse(text, "m"));
+    assertTrue(ex.getMessage(), ex.getMessage().contains("layout: missing beside the vision section"));
+  }
+
   @Test
   public void refusesOtherFormatsAndVersionsWithOneLine() throws Exception {
     String good = TestFiles.manifest("tiny-xnnpack");
     ArtifactException version =
         assertThrows(
             ArtifactException.class,
-            () -> Manifest.parse(good.replace("\"format_version\": 2", "\"format_version\": 3"), "m"));
-    assertTrue(version.getMessage(), version.getMessage().startsWith("m: format version 3"));
+            () -> Manifest.parse(good.replace("\"format_version\": 3", "\"format_version\": 4"), "m"));
+    assertTrue(version.getMessage(), version.getMessage().startsWith("m: format version 4, this app reads 3"));
     ArtifactException format =
         assertThrows(
             ArtifactException.class,

@@ -35,14 +35,14 @@ public class ModelStoreTest {
         .replaceFirst("\"model_type\": null", "\"model_type\": \"llava_onevision\"");
     set(root, "aaaa", TestFiles.manifest("tiny-vulkan"), 1_000_000_000_000L);
     set(root, "bbbb", hf, 2_000_000_000_000L);
-    set(root, "cccc", TestFiles.manifest("tiny-xnnpack").replace("\"format_version\": 2", "\"format_version\": 1"),
+    set(root, "cccc", TestFiles.manifest("tiny-xnnpack").replace("\"format_version\": 3", "\"format_version\": 1"),
         3_000_000_000_000L);
     new File(root, ".staging-1").mkdirs(); // an import in progress is not listed
     List<InstalledModel> models = new ModelStore(root).list();
     assertEquals(Arrays.asList("cccc", "bbbb", "aaaa"), Arrays.asList(models.get(0).name, models.get(1).name, models.get(2).name));
     assertNull(models.get(0).manifest);
     assertTrue(models.get(0).summary(), models.get(0).summary().contains("unusable: "));
-    assertTrue(models.get(0).problem, models.get(0).problem.contains("format version 1, this app reads 2"));
+    assertTrue(models.get(0).problem, models.get(0).problem.contains("format version 1, this app reads 3"));
     assertEquals("llava_onevision", models.get(1).manifest.family);
     assertTrue(models.get(1).summary(), models.get(1).summary().startsWith("tiny · xnnpack · llava_onevision · "));
     assertNull(models.get(2).manifest.family);
@@ -83,7 +83,10 @@ public class ModelStoreTest {
       // what the JSON says, read independently: components, tokenizer, stock bundle, NPU table, speech
       long expected = Fields.integer(Fields.object(json, "tokenizer"), "bytes");
       for (Object c : Fields.object(json, "components").values()) {
-        expected += Fields.integer(Fields.asObject(c, kind), "bytes");
+        Map<String, Object> comp = Fields.asObject(c, kind);
+        expected += Fields.integer(comp, "bytes");
+        Map<String, Object> data = Fields.optObject(comp, "data"); // its .ptd
+        expected += data == null ? 0 : Fields.integer(data, "bytes");
       }
       Map<String, Object> stock = Fields.optObject(json, "stock_runner");
       expected += stock == null ? 0 : Fields.integer(stock, "bytes");
