@@ -14,7 +14,7 @@ from bluev.errors import BadInput
 from bluev.export.builders import build
 from bluev.export.built_model import BuiltModel
 from bluev.export.hf_checkpoint import check_checkpoint
-from bluev.export.lower import lower_program
+from bluev.export.lower import lower
 from bluev.export.mediatek.lower import export_mediatek
 from bluev.export.options import FIXED_VISION_BATCH, ExportOptions
 from bluev.export.programs import (
@@ -123,7 +123,7 @@ def export_components(
         own_io: bool = False,
         shared: bool = False,
     ) -> None:
-        low = lower_program(
+        low = lower(
             programs,
             opts.backend,
             meta,
@@ -131,7 +131,7 @@ def export_components(
             runner_owns_io=own_io,
             shared_table=shared,
         )
-        results.append(writer.program(name, low.program, low.coverage, programs, started, low))
+        results.append(writer.program(name, low, programs, started))
         note = f", table stored once in {low.data_file}" if low.data_file else ""
         progress.finish(started, f", {low.coverage.text()} ops delegated{note}")
 

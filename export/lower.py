@@ -94,12 +94,13 @@ class Lowered:
 
     program: bytes
     coverage: Coverage
-    manager: ExecutorchProgramManager
+    manager: ExecutorchProgramManager | None = None  # what writes the data file
     data_file: str | None = None  # the .ptd next to the .pte (shared_table)
 
     def write_data(self, folder: Path) -> None:
         """Write the program's data file into ``folder`` (ExecuTorch names it after its tag)."""
         if self.data_file is not None:
+            assert self.manager is not None
             self.manager.write_tensor_data_to_file(str(folder))
             if not (folder / self.data_file).is_file():
                 raise ValueError(f"ExecuTorch wrote no {self.data_file} for this program")
@@ -111,27 +112,15 @@ def lower(
     constant_methods: dict | None = None,
     share_mutable_buffers: bool = False,
     runner_owns_io: bool = False,
-) -> tuple[bytes, Coverage]:
-    """Lower several methods into one self-contained program; methods may share mutable
-    state (the KV cache). Returns the .pte bytes and what got delegated.
+    shared_table: bool = False,
+) -> Lowered:
+    """Lower several methods into one program; methods may share mutable state (the KV cache).
 
     ``runner_owns_io``: inputs and outputs are not memory-planned; the runner binds its own
     buffers to them (the static layout's caches go back and forth without copies, as on the NPU).
+    ``shared_table``: the tied token table and head go to a data file, stored once
+    (export/shared_table.py).
     """
-    lowered = lower_program(programs, backend, constant_methods, share_mutable_buffers, runner_owns_io)
-    return lowered.program, lowered.coverage
-
-
-def lower_program(
-    programs: dict[str, ExportedProgram],
-    backend: str,
-    constant_methods: dict | None = None,
-    share_mutable_buffers: bool = False,
-    runner_owns_io: bool = False,
-    shared_table: bool = False,
-) -> Lowered:
-    """`lower`, and with ``shared_table`` the tied token table and head go to a data file,
-    stored once (export/shared_table.py)."""
     passes = [merge_repeated_work, tag_head_weights] if shared_table else [merge_repeated_work]
     edge = to_edge_transform_and_lower(
         programs,

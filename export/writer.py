@@ -112,24 +112,26 @@ class ArtifactWriter:
     def program(
         self,
         name: str,
-        buffer: bytes,
-        coverage: Coverage,
+        lowered: Lowered,
         programs: dict[str, ExportedProgram],
         started: float,
-        lowered: Lowered | None = None,
     ) -> ProgramResult:
-        """Write ``name``.pte (and its data file, if ``lowered`` has one); its methods'
-        signatures come from the exported programs."""
+        """Write ``name``.pte (and its data file, if it has one); its methods' signatures come
+        from the exported programs."""
         methods = {method: signature_of(ep) for method, ep in programs.items()}
         path = self.folder / f"{name}.pte"
         with atomic_path(path) as tmp:
-            tmp.write_bytes(buffer)
-        data_file = None
-        if lowered is not None and lowered.data_file is not None:
-            lowered.write_data(self.folder)  # inside the staging folder: complete or never seen
-            data_file = lowered.data_file
-        took = time.monotonic() - started
-        return ProgramResult(name, path.name, len(buffer), coverage, took, methods, data_file=data_file)
+            tmp.write_bytes(lowered.program)
+        lowered.write_data(self.folder)  # inside the staging folder: complete or never seen
+        return ProgramResult(
+            name,
+            path.name,
+            len(lowered.program),
+            lowered.coverage,
+            time.monotonic() - started,
+            methods,
+            data_file=lowered.data_file,
+        )
 
     def data_file(self, name: str, data: bytes) -> FileEntry:
         path = self.folder / name

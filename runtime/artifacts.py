@@ -53,13 +53,10 @@ class Artifacts:
         return self.root / self.manifest.components[component].file
 
     def program_files(self, component: str) -> tuple[Path, Path | None]:
-        """The component's .pte and its data file (``kernels.load_program``'s arguments)."""
-        return self.path(component), self.data_path(component)
-
-    def data_path(self, component: str) -> Path | None:
-        """The component's data file (``.ptd``), which its program reads its weights from, if any."""
+        """The component's .pte and its data file (``.ptd``, where its program keeps weights),
+        if any: ``kernels.load_program``'s arguments."""
         data = self.manifest.components[component].data
-        return None if data is None else self.root / data.file
+        return self.path(component), None if data is None else self.root / data.file
 
     @property
     def tokenizer_path(self) -> Path:

@@ -22,7 +22,7 @@ from executorch.exir.backend.backend_details import CompileSpec
 from torch.export import ExportedProgram
 
 from bluev.export.builders import build
-from bluev.export.lower import Coverage, coverage_of
+from bluev.export.lower import Coverage, Lowered, coverage_of
 from bluev.export.mediatek.checks import SOCS, check_sdk
 from bluev.export.mediatek.prepare import NpuPrograms, prepare_programs
 from bluev.export.options import ExportOptions
@@ -90,7 +90,7 @@ def write_component(
     started = time.monotonic()
     shared = f"{name}_weights" if len(programs) > 1 else None
     buffer, coverage = lower_neuropilot(edge, soc, shared, meta)
-    return writer.program(name, buffer, coverage, programs, started)
+    return writer.program(name, Lowered(buffer, coverage), programs, started)
 
 
 def export_mediatek(opts: ExportOptions) -> Manifest:

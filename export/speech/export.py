@@ -74,8 +74,8 @@ def write(
     writer: ArtifactWriter, name: str, programs: dict, backend: str, progress: Progress, started: float
 ) -> ProgramResult:
     # the decoder's methods share its caches (programs.py); the encoder has no state
-    buffer, coverage = lower(programs, backend, share_mutable_buffers=name == DECODER)
-    result = writer.program(name, buffer, coverage, programs, started)
+    low = lower(programs, backend, share_mutable_buffers=name == DECODER)
+    result = writer.program(name, low, programs, started)
     result.backend = backend
-    progress.finish(started, f", {coverage.text()} ops delegated")
+    progress.finish(started, f", {low.coverage.text()} ops delegated")
     return result

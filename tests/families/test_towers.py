@@ -102,16 +102,14 @@ def run_exported(
     """Lower vision and projector programs for XNNPACK, write the .pte files, run them in ExecuTorch."""
     with torch.no_grad():
         patches = tower(tiles[:1])
-    vision, vision_cov = lower(vision_programs(tower, max_batch), "xnnpack")
-    proj, proj_cov = lower(
-        projector_programs(projector, patches.shape[1], patches.shape[2], max_batch), "xnnpack"
-    )
-    (out / "vision_encoder.pte").write_bytes(vision)
-    (out / "projector.pte").write_bytes(proj)
+    vision = lower(vision_programs(tower, max_batch), "xnnpack")
+    proj = lower(projector_programs(projector, patches.shape[1], patches.shape[2], max_batch), "xnnpack")
+    (out / "vision_encoder.pte").write_bytes(vision.program)
+    (out / "projector.pte").write_bytes(proj.program)
     vision_method = runtime().load_program(out / "vision_encoder.pte").load_method("forward")
     projector_method = runtime().load_program(out / "projector.pte").load_method("forward")
     features = vision_method.execute([tiles.contiguous()])[0]
-    return Exported(features, projector_method.execute([features])[0], vision_cov, proj_cov)
+    return Exported(features, projector_method.execute([features])[0], vision.coverage, proj.coverage)
 
 
 def assert_delegated(case: Case, exported: Exported, label: str) -> None:
