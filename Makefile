@@ -20,7 +20,7 @@ help:
 	@echo "make export       export the $(PRESET) preset to $(OUT)"
 	@echo "make run-sample   answer a prompt about a sample image with the exported artifacts"
 	@echo "make quant-report what the default recipe costs: smollm2 LLM, tiny and bluelm-v-3b vision"
-	@echo "make peers        build llama.cpp's llama-bench (the host benchmark's baseline) into .peers/"
+	@echo "make peers        build llama.cpp's llama-bench, llama-mtmd-cli, llama-quantize (the host benchmark's baselines) into .peers/"
 	@echo "make bench        bluev bench host: smollm2 (default and -head4) vs llama.cpp / export_llm / eager; tiny"
 	@echo "make bench-adb    benchmark $(OUT) on the phones adb sees (BENCH_ADB_ARGS=\"--runner native PATH\")"
 	@echo "make test         run the test suite, android-unit and android-kotlin"
@@ -97,20 +97,33 @@ quant-report: install
 # route exists here). Nothing of it is committed: .peers/ is git-ignored.
 LLAMA_CPP_PYTHON ?= 0.3.36
 PEERS   := .peers
-LLAMA_BENCH := $(PEERS)/llama.cpp/bin/llama-bench
-peers: $(LLAMA_BENCH)
+LLAMA_BIN := $(PEERS)/llama.cpp/bin
+LLAMA_BENCH := $(LLAMA_BIN)/llama-bench
+# llama-bench (text rates), llama-mtmd-cli (the photo race) and llama-quantize (its Q4_0 GGUF)
+LLAMA_TOOLS := $(LLAMA_BENCH) $(LLAMA_BIN)/llama-mtmd-cli $(LLAMA_BIN)/llama-quantize
+# llama.cpp's converters as llama.cpp pins them (requirements-convert_legacy_llama.txt), apart
+# from the venv's transformers 5; used on PYTHONPATH by the photo race's conversion only
+CONVERT_PY := $(PEERS)/convert-py/.installed
+peers: $(LLAMA_TOOLS) $(CONVERT_PY)
 
-$(LLAMA_BENCH): | install
-	rm -rf $(PEERS)/src && mkdir -p $(PEERS)/src
+$(CONVERT_PY): | install
+	rm -rf $(dir $@) && $(PY) -m pip install --quiet --no-deps --target $(dir $@) \
+	    transformers==4.57.6 huggingface-hub==0.36.0 tokenizers==0.22.1
+	touch $@
+
+$(PEERS)/build/CMakeCache.txt: | install
+	rm -rf $(PEERS)/src $(PEERS)/build && mkdir -p $(PEERS)/src
 	$(PY) -m pip download --quiet --no-binary :all: --no-deps \
 	    llama-cpp-python==$(LLAMA_CPP_PYTHON) -d $(PEERS)/src
 	tar xzf $(PEERS)/src/llama_cpp_python-$(LLAMA_CPP_PYTHON).tar.gz -C $(PEERS)/src
 	cmake -S $(PEERS)/src/llama_cpp_python-$(LLAMA_CPP_PYTHON)/vendor/llama.cpp -B $(PEERS)/build \
 	    -DCMAKE_BUILD_TYPE=Release -DGGML_NATIVE=ON -DLLAMA_CURL=OFF -DBUILD_SHARED_LIBS=OFF \
 	    -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_BUILD_SERVER=OFF > $(PEERS)/cmake.log
-	cmake --build $(PEERS)/build --target llama-bench -j $$(nproc) > $(PEERS)/build.log
-	mkdir -p $(dir $@) && cp $(PEERS)/build/bin/llama-bench $@.part && mv $@.part $@
-	$@ --help > /dev/null
+
+$(LLAMA_BIN)/%: | $(PEERS)/build/CMakeCache.txt
+	cmake --build $(PEERS)/build --target $* -j $$(nproc) >> $(PEERS)/build.log
+	mkdir -p $(dir $@) && cp $(PEERS)/build/bin/$* $@.part && mv $@.part $@
+	$@ --help 2>&1 | grep -q -i usage  # it runs (llama-quantize --help exits 1)
 
 # The host benchmark (docs/host-benchmark.md): reports in bench/host-<preset>/.
 # smollm2 needs `make peers` for llama.cpp; the export_llm baseline exports once (~12 min).

@@ -1,4 +1,4 @@
-"""Grouped horizontal bar charts as PNG, drawn with Pillow (no plotting library needed).
+"""Grouped horizontal bar charts and small line charts as PNG, drawn with Pillow (no plotting library).
 
 One chart per metric keeps different units apart: ``bar_chart(path, "decode tok/s",
 {"bluev": 160.0, "llama.cpp": 119.0})``. Optional error bars show the spread (min..max).
@@ -64,6 +64,61 @@ def bar_chart(out: Path, panels: list[Panel], width: int = 720) -> Path:
                 draw.line([hi, mid - 4, hi, mid + 4], fill="black")
             draw.text((max(x1, x0) + 6, y + 4), f"{bar.value:.4g}", fill="black", font=font)
         top += height
+    with atomic_path(out) as tmp:
+        image.save(tmp, format="PNG")
+    return out
+
+
+@dataclass(frozen=True)
+class Point:
+    x: float
+    y: float
+    low: float | None = None  # spread, drawn as a vertical whisker
+    high: float | None = None
+
+
+def line_chart(
+    out: Path, title: str, x_label: str, series: Mapping[str, list[Point]], size: tuple[int, int] = (720, 420)
+) -> Path:
+    """One line per series over a shared linear x axis (ticks at the points), y from 0; returns ``out``."""
+    font = ImageFont.load_default()
+    width, height = size
+    left, right, top, bottom = 70, 150, 30, 40  # room for y ticks, the legend, the title, x ticks
+    image = Image.new("RGB", size, "white")
+    draw = ImageDraw.Draw(image)
+    points = [p for line in series.values() for p in line]
+    xs = sorted({p.x for p in points})
+    x_lo, x_hi = (xs[0], xs[-1]) if xs and xs[0] != xs[-1] else (0.0, max(xs or [1.0]) or 1.0)
+    y_hi = max([p.high or p.y for p in points] + [1e-9]) * 1.1
+    plot_w, plot_h = width - left - right, height - top - bottom
+
+    def at(x: float, y: float) -> tuple[int, int]:
+        return (left + int(plot_w * (x - x_lo) / (x_hi - x_lo)), top + plot_h - int(plot_h * y / y_hi))
+
+    draw.text((left, 8), title, fill="black", font=font)
+    for i in range(5):  # y grid: 0, 1/4 .. of the top
+        y = y_hi * i / 4
+        _, py = at(x_lo, y)
+        draw.line([left, py, left + plot_w, py], fill="#dddddd")
+        draw.text((6, py - 6), f"{y:.4g}", fill="black", font=font)
+    draw.rectangle([left, top, left + plot_w, top + plot_h], outline="black")
+    for x in xs:
+        px, _ = at(x, 0)
+        draw.line([px, top + plot_h, px, top + plot_h + 4], fill="black")
+        draw.text((px - 10, top + plot_h + 8), f"{x:g}", fill="black", font=font)
+    draw.text((left + plot_w // 2 - 30, height - 14), x_label, fill="black", font=font)
+    for i, (name, line) in enumerate(series.items()):
+        color = PALETTE[i % len(PALETTE)]
+        coords = [at(p.x, p.y) for p in sorted(line, key=lambda p: p.x)]
+        if len(coords) > 1:
+            draw.line(coords, fill=color, width=2)
+        for p, (px, py) in zip(sorted(line, key=lambda p: p.x), coords, strict=True):
+            draw.ellipse([px - 3, py - 3, px + 3, py + 3], fill=color)
+            if p.low is not None and p.high is not None:
+                draw.line([px, at(p.x, p.low)[1], px, at(p.x, p.high)[1]], fill=color)
+        legend_y = top + 16 * i
+        draw.rectangle([left + plot_w + 12, legend_y + 3, left + plot_w + 22, legend_y + 11], fill=color)
+        draw.text((left + plot_w + 28, legend_y), name[:20], fill="black", font=font)
     with atomic_path(out) as tmp:
         image.save(tmp, format="PNG")
     return out

@@ -222,14 +222,16 @@ def bench_host_cmd(as_json: bool, **params: Any) -> None:
     """Decode, prefill, vision and TTFT of our .pte files against eager PyTorch, llama.cpp, export_llm."""
     library_warnings_quiet()
     opts = options_from(HostBenchOptions, params)
-    # deferred: the benchmark imports ExecuTorch and transformers
-    from bluev.benchmarks.host.bench import bench_host, report_table, write_outputs
+    # deferred: the benchmark imports ExecuTorch and transformers (whose tokenizers log a line to fd 2)
+    with native_logs_quiet():
+        from bluev.benchmarks.host import bench, sweep
 
-    report = bench_host(opts)
+    kind = sweep if opts.sweep else bench  # the same three entry points: measure, table, files
+    report = kind.bench_host(opts)
     if opts.out is not None:
-        for path in write_outputs(report, opts.out):
+        for path in kind.write_outputs(report, opts.out):
             click.echo(f"wrote {path}", err=True)
-    click.echo(json.dumps(report, indent=2) if as_json else report_table(report))
+    click.echo(json.dumps(report, indent=2) if as_json else kind.report_table(report))
 
 
 @bench.command("adb")

@@ -18,13 +18,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from PIL import Image
+
 from bluev.benchmarks.host import roofline
 from bluev.benchmarks.host.export_llm import EMBEDDING_BITS, baseline_pte
-from bluev.benchmarks.host.inputs import bench_artifacts, bench_audio, bench_image
-from bluev.benchmarks.host.llamacpp import find_llama_bench, llama_bench
+from bluev.benchmarks.host.inputs import PHOTO_SIZE, RACE_PHOTO, bench_artifacts, bench_audio, bench_image
+from bluev.benchmarks.host.llamacpp import find_llama_tool, llama_bench
 from bluev.benchmarks.host.machine import Machine, this_machine
-from bluev.benchmarks.host.options import HostBenchOptions
-from bluev.benchmarks.host.worker import SHORT_PROMPT_TOKENS, Task, task_json
+from bluev.benchmarks.host.mtmd import MtmdRun, mtmd_answer
+from bluev.benchmarks.host.onevision import onevision_set
+from bluev.benchmarks.host.options import ONEVISION, HostBenchOptions
+from bluev.benchmarks.host.worker import PHOTO_QUESTION, SHORT_PROMPT_TOKENS, Task, task_json
 from bluev.benchmarks.plot import Bar, Panel, bar_chart
 from bluev.errors import BadInput
 from bluev.export.builders import build, smollm2_gguf
@@ -32,6 +36,7 @@ from bluev.export.llm import Transformer
 from bluev.export.presets import get_preset
 from bluev.fileio import atomic_write_text
 from bluev.runtime.artifacts import open_artifacts
+from bluev.runtime.layouts import plan_for
 from bluev.runtime.manifest import Manifest
 
 METRICS = (
@@ -52,6 +57,9 @@ METRICS = (
     "spoken_ttft_overlapped_ms",
     "spoken_ttft_saved_ms",
     "spoken_overlap_saved_ms",
+    "image_tokens",
+    "prompt_tokens",
+    "ttft_ms_per_image_token",
     "peak_rss_mb",
 )
 
@@ -60,8 +68,9 @@ def default_threads() -> int:
     return len(os.sched_getaffinity(0))
 
 
-def run_worker(task: Task) -> dict:
-    command = [sys.executable, "-m", "bluev.benchmarks.host.worker", task_json(task)]
+def run_worker(task: Task, module: str = "bluev.benchmarks.host.worker") -> dict:
+    """``module``'s main on ``task`` in a process of its own; its last stdout line as JSON."""
+    command = [sys.executable, "-m", module, task_json(task)]
     done = subprocess.run(command, capture_output=True, text=True)
     lines = done.stdout.strip().splitlines()
     if done.returncode != 0 or not lines:
@@ -120,7 +129,7 @@ def plan_systems(opts: HostBenchOptions, manifest: Manifest, components: list[st
     assert manifest.llm is not None and manifest.source.sha256 is not None
     gguf = smollm2_gguf()
     if "llama.cpp" in opts.baselines:
-        binary = find_llama_bench(opts.llama_bench, opts.peers)
+        binary = find_llama_tool(opts.llama_bench, opts.peers)
         if binary is None:
             opts.log(
                 "llama.cpp baseline skipped: no llama-bench (run `make peers` or pass --llama-bench PATH)"
@@ -144,6 +153,48 @@ def plan_systems(opts: HostBenchOptions, manifest: Manifest, components: list[st
     return plan
 
 
+def plan_photo_race(opts: HostBenchOptions, manifest: Manifest) -> Plan:
+    """bluev and llama-mtmd-cli answering the same photo + question (docs/host-benchmark.md)."""
+    assert opts.mtmd_llm is not None and opts.mtmd_mmproj is not None and opts.image is not None
+    binary = find_llama_tool(opts.llama_mtmd, opts.peers, "llama-mtmd-cli")
+    if binary is None:
+        raise BadInput("photo race: no llama-mtmd-cli (run `make peers` or pass --llama-mtmd PATH)")
+    task = Task(
+        system="photo", threads=opts.threads, components=["llm", "vision"], artifacts=str(opts.artifacts),
+        image=str(opts.image), decode_tokens=opts.decode_tokens,
+    )  # fmt: skip
+    run = MtmdRun(
+        binary, opts.mtmd_llm, opts.mtmd_mmproj, opts.threads, mtmd_context(manifest, opts.image),
+        opts.decode_tokens,
+    )  # fmt: skip
+    systems: dict[str, Measure] = {
+        "bluev": lambda: per_image_token(run_worker(task)),
+        "llama.cpp": lambda: per_image_token(mtmd_answer(run, opts.image, PHOTO_QUESTION)),
+    }
+    return Plan(systems, {})
+
+
+MTMD_TEXT_MARGIN = 1024  # as the export leaves beside a set's largest image
+
+
+def mtmd_context(manifest: Manifest, image: Path) -> int:
+    """llama.cpp's context: ours, or more when its image needs it. Its LLaVA-NeXT path keeps every
+    tile's tokens (no unpadding, no ``anyres_max`` shrink), so it gets room for all of the grid's
+    tiles and the thumbnail beside the same text margin; no more, as a larger cache costs it memory."""
+    assert manifest.llm is not None and manifest.vision is not None
+    with Image.open(image) as picture:
+        plan = plan_for(manifest, *picture.size)
+    needed = plan.images_to_encode * manifest.vision.tokens_per_tile + MTMD_TEXT_MARGIN
+    return max(manifest.llm.max_seq_len, -(-needed // 1024) * 1024)
+
+
+def per_image_token(result: dict) -> dict:
+    """TTFT over the image's tokens: the two systems may cut the same photo into different counts."""
+    if result.get("image_tokens"):
+        result["ttft_ms_per_image_token"] = round(result["ttft_ms"] / result["image_tokens"], 3)
+    return result
+
+
 def smollm2_llm() -> Transformer:
     """Our Transformer with SmolLM2's weights, for export_llm's checkpoint."""
     llm = build(get_preset("smollm2")).llm
@@ -151,25 +202,39 @@ def smollm2_llm() -> Transformer:
     return llm
 
 
-def bench_host(opts: HostBenchOptions) -> dict:
+def open_bench_set(opts: HostBenchOptions) -> tuple[Manifest, list[str]]:
+    """The set's manifest (hashes verified) and the components to measure; settles artifacts and threads."""
     # --preset NAME: artifacts/NAME, exported first when missing; then one folder for every system
+    if opts.preset == ONEVISION and opts.artifacts is None:  # made locally, converted for llama.cpp
+        opts.artifacts, files = onevision_set(opts.peers, opts.log)
+        opts.mtmd_llm, opts.mtmd_mmproj = opts.mtmd_llm or files.llm, opts.mtmd_mmproj or files.mmproj
     opts.artifacts = bench_artifacts(opts.artifacts, opts.preset, opts.components)
-    opts.image = bench_image(opts.image, opts.artifacts)
     art = open_artifacts(opts.artifacts)
     opts.threads = opts.threads or default_threads()  # one count for every system and the roofline
     manifest = art.manifest
     has = (("llm", art.has_llm), ("vision", art.multimodal), ("speech", manifest.has_speech))
     present = [c for c, there in has if there]
     components = list(opts.components) or present
-    if "speech" in components:
-        if not manifest.has_speech:
-            raise BadInput(f"{opts.artifacts}: --components speech, but the set has no speech programs")
-        opts.audio = bench_audio(opts.audio, opts.log)
+    if "speech" in components and not manifest.has_speech:
+        raise BadInput(f"{opts.artifacts}: --components speech, but the set has no speech programs")
     if "vision" in components and not art.multimodal:
         raise BadInput(f"{opts.artifacts}: --components vision, but the {art.preset} artifacts are text-only")
     if "llm" in components and not art.has_llm:
         raise BadInput(f"{opts.artifacts}: --components llm, but these artifacts are vision-only")
-    plan = plan_systems(opts, manifest, components)
+    if opts.mtmd_llm is not None and not art.multimodal:
+        raise BadInput(f"{opts.artifacts}: --mtmd-llm races a photo, but the set is text-only")
+    return manifest, components
+
+
+def bench_host(opts: HostBenchOptions) -> dict:
+    manifest, components = open_bench_set(opts)
+    race = opts.mtmd_llm is not None  # given, or made by --preset onevision-0.5b
+    opts.image = bench_image(opts.image, opts.artifacts, RACE_PHOTO if race else PHOTO_SIZE)
+    if "speech" in components and not race:
+        opts.audio = bench_audio(opts.audio, opts.log)
+    plan = plan_photo_race(opts, manifest) if race else plan_systems(opts, manifest, components)
+    # the race times one answer per system: no per-token or per-tile figure to set a roof over
+    rooflined = [] if race else components
     systems = plan.systems
     samples: dict[str, list[dict]] = {name: [] for name in systems}
     bandwidth: list[float] = []
@@ -177,10 +242,10 @@ def bench_host(opts: HostBenchOptions) -> dict:
         for name, measure in systems.items():
             opts.log(f"[round {round_index + 1}/{opts.repeats}] {name} ...")
             samples[name].append(measure())
-        if "llm" in components:  # the probe too: this VM's read rate drifts 32-54 GB/s over minutes
+        if "llm" in rooflined:  # the probe too: this VM's read rate drifts 32-54 GB/s over minutes
             bandwidth.append(roofline.read_bandwidth_gb_s(opts.threads))
     results = {name: summarize(s) for name, s in samples.items()}
-    return assemble(results, manifest, components, opts, bandwidth, plan.traffic)
+    return assemble(results, manifest, rooflined, opts, bandwidth, plan.traffic) | {"components": components}
 
 
 def assemble(

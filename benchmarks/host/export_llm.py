@@ -25,6 +25,7 @@ from bluev.export.llm import Transformer
 from bluev.fileio import atomic_path, atomic_write_text
 
 EMBEDDING_BITS = 8  # its table, per row: all of it but one row is left out of decode's bytes
+MAX_SEQ_LENGTH = 1024  # positions its program holds: prompt and generated tokens together
 
 # export_llm's flags for the baseline the issue names (DESIGN.md section 6)
 EXPORT_FLAGS = [
@@ -37,8 +38,8 @@ EXPORT_FLAGS = [
     f"quantization.embedding_quantize='{EMBEDDING_BITS},0'",
     "backend.xnnpack.enabled=True",
     # room for the benchmark's 512-token prompt and 128 decoded tokens
-    "export.max_seq_length=1024",
-    "export.max_context_length=1024",
+    f"export.max_seq_length={MAX_SEQ_LENGTH}",
+    f"export.max_context_length={MAX_SEQ_LENGTH}",
 ]
 
 

@@ -45,10 +45,11 @@ def checked_folder(folder: Path, preset: str) -> Path:
 
 
 PHOTO_SIZE = (4032, 3024)  # a 12 MP phone photo
+RACE_PHOTO = (1920, 1080)  # the issue's photo for the race against llama.cpp's mtmd
 
 
-def bench_image(image: Path | None, artifacts: Path) -> Path | None:
-    """The picture for time-to-first-token: the user's, else bluev's sample drawn at phone-photo size."""
+def bench_image(image: Path | None, artifacts: Path, size: tuple[int, int] = PHOTO_SIZE) -> Path | None:
+    """The picture for time-to-first-token: the user's, else bluev's sample drawn at ``size``."""
     if image is not None:
         if not image.is_file():
             raise BadInput(f"{image}: no such image file")
@@ -58,7 +59,7 @@ def bench_image(image: Path | None, artifacts: Path) -> Path | None:
     folder = Path(tempfile.mkdtemp(prefix="bluev-bench-"))
     atexit.register(shutil.rmtree, folder, ignore_errors=True)
     path = folder / "photo.jpg"
-    draw_sample(*PHOTO_SIZE).save(path, quality=90)  # what a phone camera hands the app
+    draw_sample(*size).save(path, quality=90)  # what a phone camera hands the app
     return path
 
 

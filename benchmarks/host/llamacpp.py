@@ -1,4 +1,4 @@
-"""llama.cpp's ``llama-bench`` on the same weights (the GGUF that the smollm2 preset is built from)."""
+"""llama.cpp's tools: ``llama-bench`` on the same weights (the GGUF that the smollm2 preset is built from)."""
 
 from __future__ import annotations
 
@@ -9,34 +9,37 @@ from pathlib import Path
 
 from bluev.errors import BadInput
 
-BUILT_BY_MAKE_PEERS = Path("llama.cpp/bin/llama-bench")  # under the peers folder
+BUILT_BY_MAKE_PEERS = Path("llama.cpp/bin")  # under the peers folder: llama-bench, llama-mtmd-cli
 
 
-def find_llama_bench(explicit: Path | None, peers: Path) -> Path | None:
-    """--llama-bench PATH, else what `make peers` built, else one on PATH; None if there is none."""
+def find_llama_tool(explicit: Path | None, peers: Path, name: str = "llama-bench") -> Path | None:
+    """The explicit PATH, else what `make peers` built, else one on PATH; None if there is none."""
     if explicit is not None:
         if not explicit.is_file():
-            raise BadInput(f"--llama-bench {explicit}: no such file")
+            raise BadInput(f"{explicit}: no such file ({name})")
         return explicit
-    built = peers / BUILT_BY_MAKE_PEERS
+    built = peers / BUILT_BY_MAKE_PEERS / name
     if built.is_file():
         return built
-    found = shutil.which("llama-bench")
+    found = shutil.which(name)
     return Path(found) if found else None
 
 
-def llama_bench(binary: Path, gguf: Path, threads: int, prefill_tokens: int, decode_tokens: int) -> dict:
-    """One llama-bench run (it warms up itself): prompt processing and generation tokens/s."""
-    command = [
-        str(binary), "-m", str(gguf), "-t", str(threads),
-        "-p", str(prefill_tokens), "-n", str(decode_tokens), "-r", "1", "-o", "json",
-    ]  # fmt: skip
+def run_llama_bench(binary: Path, gguf: Path, threads: int, *flags: str) -> list[dict]:
+    """llama-bench's JSON rows for ``flags`` (it warms up itself); one repetition per test."""
+    command = [str(binary), "-m", str(gguf), "-t", str(threads), *flags, "-r", "1", "-o", "json"]
     done = subprocess.run(command, capture_output=True, text=True, timeout=1800)
     if done.returncode != 0:
         tail = (done.stderr.strip().splitlines() or ["no output"])[-1]
         raise BadInput(f"{binary}: llama-bench failed ({tail})")
+    return json.loads(done.stdout)
+
+
+def llama_bench(binary: Path, gguf: Path, threads: int, prefill_tokens: int, decode_tokens: int) -> dict:
+    """One llama-bench run: prompt processing and generation tokens/s."""
+    rows = run_llama_bench(binary, gguf, threads, "-p", str(prefill_tokens), "-n", str(decode_tokens))
     out: dict = {}
-    for row in json.loads(done.stdout):
+    for row in rows:
         if row.get("n_prompt", 0) > 0 and row.get("n_gen", 0) == 0:
             out["prefill_tok_s"] = round(float(row["avg_ts"]), 2)
         elif row.get("n_gen", 0) > 0 and row.get("n_prompt", 0) == 0:
@@ -44,3 +47,25 @@ def llama_bench(binary: Path, gguf: Path, threads: int, prefill_tokens: int, dec
     if "decode_tok_s" not in out or "prefill_tok_s" not in out:
         raise BadInput(f"{binary}: llama-bench printed no pp/tg rows")
     return out
+
+
+def llama_bench_sweep(
+    binary: Path, gguf: Path, threads: int, prompts: list[int], depths: list[int], decode_tokens: int
+) -> tuple[dict[int, float], dict[int, float]]:
+    """Prompt tok/s per prompt length (from an empty context) and generation tok/s per depth.
+
+    Two runs: llama-bench crosses every -p and -n with every -d, so one run with both lists
+    would also time each prompt at each depth.
+    """
+    prefill: dict[int, float] = {}
+    decode: dict[int, float] = {}
+    if prompts:
+        joined = ",".join(map(str, prompts))
+        for row in run_llama_bench(binary, gguf, threads, "-p", joined, "-n", "0"):
+            prefill[int(row["n_prompt"])] = round(float(row["avg_ts"]), 2)
+    if depths:
+        joined = ",".join(map(str, depths))
+        flags = ("-p", "0", "-n", str(decode_tokens), "-d", joined)
+        for row in run_llama_bench(binary, gguf, threads, *flags):
+            decode[int(row.get("n_depth", 0))] = round(float(row["avg_ts"]), 2)
+    return prefill, decode

@@ -13,6 +13,8 @@ from bluev.export.presets import PRESETS
 from bluev.options import cli, cli_list
 
 BASELINES = ("eager", "llama.cpp", "executorch")
+# bench-only: a checkpoint made locally and raced against llama.cpp's mtmd (benchmarks/host/onevision.py)
+ONEVISION = "onevision-0.5b"
 
 
 def log_line(line: str) -> None:
@@ -23,7 +25,10 @@ def log_line(line: str) -> None:
 class HostBenchOptions:
     artifacts: Path | None = cli(None, help="Directory from bluev export.")
     preset: str | None = cli(
-        None, choices=tuple(PRESETS), help="Use artifacts/PRESET, exporting it there first if it is missing."
+        None,
+        choices=(*PRESETS, ONEVISION),
+        help=f"Use artifacts/PRESET, exporting it there first if it is missing ({ONEVISION}: a random "
+        "LLaVA-OneVision-0.5B-shaped checkpoint, made once, raced against llama.cpp's mtmd).",
     )
     # () = llm, plus vision when the artifacts have it
     components: tuple[str, ...] = cli_list(
@@ -40,8 +45,17 @@ class HostBenchOptions:
         help="Baselines to run (repeatable; default all that apply; none: only bluev).",
     )
     llama_bench: Path | None = cli(None, help="llama-bench binary (default: what `make peers` built).")
+    llama_mtmd: Path | None = cli(None, help="llama-mtmd-cli binary (default: what `make peers` built).")
+    mtmd_llm: Path | None = cli(
+        None,
+        metavar="GGUF",
+        help="The set's LLM as a GGUF, with --mtmd-mmproj: race one photo + question against llama-mtmd-cli.",
+    )
+    mtmd_mmproj: Path | None = cli(None, metavar="GGUF", help="The set's vision tower + projector (mmproj).")
     peers: Path = cli(Path(".peers"), help="Where `make peers` builds the baselines.")
-    image: Path | None = cli(None, help="Picture for TTFT (default: the sample drawn at 12 MP).")
+    image: Path | None = cli(
+        None, help="Picture for TTFT (default: the sample drawn at 12 MP; 1920x1080 for the mtmd race)."
+    )
     audio: Path | None = cli(
         None,
         metavar="FILE.wav",
@@ -49,7 +63,14 @@ class HostBenchOptions:
     )
     decode_tokens: int = cli(128, minimum=1, help="Tokens decoded per measurement.")
     prefill_tokens: int = cli(512, minimum=1, help="Prompt tokens per prefill measurement.")
-    out: Path | None = cli(None, help="Write report.json, report.txt, chart.png here.")
+    sweep: bool = cli(
+        False,
+        help="Measure how cost grows instead of the fixed points: prefill per prompt length, decode "
+        "per position, vision per tile count (docs/host-benchmark.md).",
+    )
+    out: Path | None = cli(
+        None, help="Write report.json, report.txt, chart.png (--sweep: one PNG per curve) here."
+    )
     log: Callable[[str], None] = field(default=log_line, repr=False)
 
     def __post_init__(self) -> None:
@@ -63,5 +84,10 @@ class HostBenchOptions:
         self.baselines = () if "none" in self.baselines else (self.baselines or BASELINES)
         if self.image is not None and not self.image.is_file():
             raise BadInput(f"{self.image}: no such image file")
+        if (self.mtmd_llm is None) != (self.mtmd_mmproj is None):
+            raise BadInput("bench host: --mtmd-llm and --mtmd-mmproj go together")
+        for gguf in (self.mtmd_llm, self.mtmd_mmproj):
+            if gguf is not None and not gguf.is_file():
+                raise BadInput(f"{gguf}: no such GGUF file")
         if self.audio is not None and not self.audio.is_file():
             raise BadInput(f"{self.audio}: no such audio file")

@@ -52,6 +52,7 @@ class Task:
     decode_tokens: int = 128
     prefill_tokens: int = 512
     typing_ms: int = 2000  # how long the user takes to write the question after picking the photo
+    sweep: dict[str, list[int]] = field(default_factory=dict)  # sweep_worker: the points per curve
     extra: dict = field(default_factory=dict)
 
 
@@ -82,12 +83,7 @@ def measure_bluev(task: Task) -> dict:
         p.prefill(p.embed_ids(ids[: task.prefill_tokens]))
         out["prefill_tok_s"] = rate(task.prefill_tokens, time.perf_counter() - started)
         logits = p.prefill(p.embed_ids(ids[:SHORT_PROMPT_TOKENS]))
-        token, pos = greedy(logits), SHORT_PROMPT_TOKENS
-        started = time.perf_counter()
-        for _ in range(task.decode_tokens):  # greedy, past end-of-text: a fixed amount of work
-            logits = p.decode_step(token, pos)
-            token, pos = greedy(logits), pos + 1
-        out["decode_tok_s"] = rate(task.decode_tokens, time.perf_counter() - started)
+        out["decode_tok_s"] = bluev_decode_rate(p, greedy(logits), SHORT_PROMPT_TOKENS, task.decode_tokens)
     if "vision" in task.components and p.tiles is not None:
         out.update(vision_ms(p.tiles.run_batch, task, p.art.manifest))
     if task.image and p.art.has_llm and (p.tiles is not None or "vision" not in task.components):
@@ -114,6 +110,15 @@ def measure_bluev(task: Task) -> dict:
             )
         p.close()
     return out
+
+
+def bluev_decode_rate(p: Pipeline, token: int, pos: int, steps: int) -> float:
+    """tok/s of ``steps`` greedy decode steps from ``pos`` (past end-of-text: a fixed amount of work)."""
+    started = time.perf_counter()
+    for _ in range(steps):
+        logits = p.decode_step(token, pos)
+        token, pos = greedy(logits), pos + 1
+    return rate(steps, time.perf_counter() - started)
 
 
 def spoken_inputs(p: Pipeline, task: Task) -> tuple[Transcriber, np.ndarray, str | None] | None:
@@ -211,16 +216,52 @@ def vision_ms(encode: Callable[[torch.Tensor], torch.Tensor], task: Task, manife
     size, batch = manifest.vision.image_size, manifest.vision.max_batch
     out = {}
     for key, n in (("vision_tile_ms", 1), ("vision_tile_ms_batched", batch)):
-        tiles = torch.rand(n, 3, size, size, generator=torch.Generator().manual_seed(0)) * 2 - 1
-        encode(tiles)
-        times = []
-        for _ in range(3):
-            started = time.perf_counter()
-            encode(tiles)
-            times.append((time.perf_counter() - started) * 1000.0 / n)
-        out[key] = round(sorted(times)[1], 2)
+        out[key] = round(encode_ms(encode, random_tiles(n, size), batch) / n, 2)
     out["vision_batch"] = batch
     return out
+
+
+def random_tiles(n: int, size: int) -> torch.Tensor:
+    """``n`` tiles of noise in the programs' [-1, 1] range (the same for every system)."""
+    return torch.rand(n, 3, size, size, generator=torch.Generator().manual_seed(0)) * 2 - 1
+
+
+def encode_ms(encode: Callable[[torch.Tensor], torch.Tensor], tiles: torch.Tensor, batch: int) -> float:
+    """ms to encode ``tiles`` in batches of at most ``batch``: median of 3 after a warm-up."""
+    times = []
+    for _ in range(4):
+        started = time.perf_counter()
+        for i in range(0, len(tiles), batch):
+            encode(tiles[i : i + batch])
+        times.append((time.perf_counter() - started) * 1000.0)
+    return sorted(times[1:])[1]
+
+
+PHOTO_QUESTION = "Describe this photo in detail."
+
+
+def measure_photo(task: Task) -> dict:
+    """One photo + one question answered as a user asks it: the race against llama.cpp's mtmd.
+
+    The LLM and the vision programs are warmed first (a short text answer, one tile), as
+    llama.cpp warms its model and mmproj when loading; then the file is tiled, encoded,
+    prefilled with the question and ``decode_tokens`` tokens decoded, in one call.
+    """
+    # as `bluev run` answers: the vision programs are freed once the picture is encoded
+    p = Pipeline(open_artifacts(task.artifacts, verify=False), release_vision=True)
+    assert p.tiles is not None and task.image is not None
+    p.generate("Hello.", max_new_tokens=2)
+    size = p.art.manifest.vision.image_size  # type: ignore[union-attr]
+    p.tiles.run_batch(random_tiles(1, size))
+    answer = p.generate(PHOTO_QUESTION, task.image, max_new_tokens=task.decode_tokens)
+    stats = answer.stats.to_dict()
+    keys = ("image_encode_ms", "ttft_ms", "decode_tok_s", "decode_tokens", "prefill_tok_s")
+    return {k: stats[k] for k in keys} | {
+        "image_tokens": stats["image_tokens"],
+        "prompt_tokens": stats["prefill_tokens"],
+        "tiles": stats["tiles"],
+        "peak_rss_mb_by_phase": stats["peak_rss_mb_by_phase"],
+    }
 
 
 def measure_eager(task: Task) -> dict:
@@ -236,22 +277,31 @@ def measure_eager(task: Task) -> dict:
             hf(input_ids=torch.tensor([ids[: task.prefill_tokens]]))
             out["prefill_tok_s"] = rate(task.prefill_tokens, time.perf_counter() - started)
             step = hf(input_ids=torch.tensor([ids[:SHORT_PROMPT_TOKENS]]), use_cache=True)
-            started = time.perf_counter()
-            for _ in range(task.decode_tokens):  # HF's own KV cache, greedy
-                token = step.logits[:, -1:].argmax(-1)
-                step = hf(input_ids=token, past_key_values=step.past_key_values, use_cache=True)
-            out["decode_tok_s"] = rate(task.decode_tokens, time.perf_counter() - started)
+            token = step.logits[:, -1:].argmax(-1)
+            out["decode_tok_s"] = eager_decode_rate(hf, token, step.past_key_values, task.decode_tokens)
         if "vision" in task.components and built.tower is not None:
             tower, projector = built.tower, built.projector
             out.update(vision_ms(lambda x: projector(tower(x)), task, art.manifest))
     return out
 
 
-def measure_executorch(task: Task) -> dict:
-    """export_llm's .pte via TextLLMRunner; rates computed from its stats as ExecuTorch reports them."""
+def eager_decode_rate(hf: torch.nn.Module, token: torch.Tensor, past: object, steps: int) -> float:
+    """tok/s of ``steps`` greedy steps on HF's own KV cache ``past`` (None: from an empty one)."""
+    started = time.perf_counter()
+    for _ in range(steps):
+        step = hf(input_ids=token, past_key_values=past, use_cache=True)
+        token, past = step.logits[:, -1:].argmax(-1), step.past_key_values
+    return rate(steps, time.perf_counter() - started)
+
+
+ExecutorchRun = Callable[[list[int], int], dict]
+
+
+def executorch_runner(task: Task, count: int) -> tuple[ExecutorchRun, list[int]]:
+    """TextLLMRunner on export_llm's .pte (warmed up) and ``count`` prompt ids: ``run(ids, new)`` -> stats."""
     art = open_artifacts(task.artifacts, verify=False)
     codec = TextCodec(art.tokenizer_path)
-    ids = eval_ids(art.tokenizer_path, max(task.prefill_tokens, SHORT_PROMPT_TOKENS))
+    ids = eval_ids(art.tokenizer_path, max(count, 64))
     runner = TextLLMRunner(task.pte, str(art.tokenizer_path))
 
     def run(prompt_ids: list[int], new_tokens: int) -> dict:
@@ -262,28 +312,44 @@ def measure_executorch(task: Task) -> dict:
         return json.loads(stats[-1].to_json_string())
 
     run(ids[:64], 4)  # warm-up
+    return run, ids
+
+
+def runner_prefill_rate(stats: dict) -> float:
+    """Prompt tok/s from TextLLMRunner's stats, as ExecuTorch reports them."""
+    return rate(stats["prompt_tokens"], (stats["prompt_eval_end_ms"] - stats["inference_start_ms"]) / 1e3)
+
+
+def runner_decode_rate(stats: dict) -> float:
+    return rate(stats["generated_tokens"], (stats["inference_end_ms"] - stats["prompt_eval_end_ms"]) / 1e3)
+
+
+def measure_executorch(task: Task) -> dict:
+    """export_llm's .pte via TextLLMRunner; rates computed from its stats as ExecuTorch reports them."""
+    run, ids = executorch_runner(task, max(task.prefill_tokens, SHORT_PROMPT_TOKENS))
     prefill = run(ids[: task.prefill_tokens], 1)
     decode = run(ids[:SHORT_PROMPT_TOKENS], task.decode_tokens + 1)
     return {
-        "prefill_tok_s": rate(
-            prefill["prompt_tokens"], (prefill["prompt_eval_end_ms"] - prefill["inference_start_ms"]) / 1e3
-        ),
+        "prefill_tok_s": runner_prefill_rate(prefill),
         "prefill_tokens": prefill["prompt_tokens"],
-        "decode_tok_s": rate(
-            decode["generated_tokens"], (decode["inference_end_ms"] - decode["prompt_eval_end_ms"]) / 1e3
-        ),
+        "decode_tok_s": runner_decode_rate(decode),
         "decode_tokens": decode["generated_tokens"],
     }
 
 
-SYSTEMS = {"bluev": measure_bluev, "eager": measure_eager, "executorch": measure_executorch}
+SYSTEMS = {
+    "bluev": measure_bluev,
+    "photo": measure_photo,
+    "eager": measure_eager,
+    "executorch": measure_executorch,
+}
 
 
-def main() -> None:
+def main(systems: dict[str, Callable[[Task], dict]] = SYSTEMS) -> None:
     library_warnings_quiet()
     task = Task(**json.loads(sys.argv[1]))
     set_threads(task.threads)
-    result = SYSTEMS[task.system](task)
+    result = systems[task.system](task)
     result["peak_rss_mb"] = round(peak_rss_mb(), 1)
     print(json.dumps(result), flush=True)
 

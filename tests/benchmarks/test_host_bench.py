@@ -11,7 +11,7 @@ from gguf import GGUFReader
 
 from bluev.benchmarks.host.bench import assemble, report_table, summarize
 from bluev.benchmarks.host.export_llm import meta_layout
-from bluev.benchmarks.host.llamacpp import find_llama_bench
+from bluev.benchmarks.host.llamacpp import find_llama_tool
 from bluev.benchmarks.host.machine import this_machine
 from bluev.benchmarks.host.options import HostBenchOptions
 from bluev.benchmarks.host.roofline import (
@@ -75,6 +75,19 @@ def test_bench_host_needs_one_source(bluev_cli) -> None:
         r.returncode == 2
         and r.stderr.strip() == "bluev: error: bench host: give either --artifacts DIR or --preset NAME"
     )
+
+
+def test_bench_host_mtmd_pair_is_checked(bluev_cli, tmp_path: Path) -> None:
+    """The photo race needs both GGUFs, and they must exist: one line, exit 2, before anything runs."""
+    llm = tmp_path / "llm.gguf"
+    llm.write_bytes(b"GGUF")
+    alone = bluev_cli("bench", "host", "--artifacts", str(tmp_path), "--mtmd-llm", str(llm))
+    assert alone.returncode == 2 and alone.stderr.strip().endswith("--mtmd-llm and --mtmd-mmproj go together")
+    missing = tmp_path / "mmproj.gguf"
+    both = bluev_cli(
+        "bench", "host", "--artifacts", str(tmp_path), "--mtmd-llm", str(llm), "--mtmd-mmproj", str(missing)
+    )
+    assert both.returncode == 2 and both.stderr.strip().endswith(f"{missing}: no such GGUF file")
 
 
 def test_summarize_gives_median_and_spread() -> None:
@@ -153,14 +166,14 @@ def test_machine_names_the_vector_extensions(tmp_path: Path) -> None:
 
 def test_llama_bench_lookup(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PATH", str(tmp_path))  # no llama-bench on PATH either
-    assert find_llama_bench(None, tmp_path / "peers") is None
+    assert find_llama_tool(None, tmp_path / "peers") is None
     built = tmp_path / "peers" / "llama.cpp" / "bin" / "llama-bench"
     built.parent.mkdir(parents=True)
     built.write_text("#!/bin/sh\n")
     built.chmod(0o755)
-    assert find_llama_bench(None, tmp_path / "peers") == built
+    assert find_llama_tool(None, tmp_path / "peers") == built
     with pytest.raises(BadInput, match="no such file"):
-        find_llama_bench(tmp_path / "missing", tmp_path / "peers")
+        find_llama_tool(tmp_path / "missing", tmp_path / "peers")
 
 
 @pytest.mark.slow

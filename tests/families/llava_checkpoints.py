@@ -18,7 +18,6 @@ from pathlib import Path
 import torch
 from PIL.Image import Resampling
 from transformers import (
-    AddedToken,
     AutoImageProcessor,
     AutoTokenizer,
     LlavaNextConfig,
@@ -27,38 +26,21 @@ from transformers import (
     LlavaNextProcessor,
     LlavaOnevisionConfig,
     LlavaOnevisionForConditionalGeneration,
-    LlavaOnevisionImageProcessorPil,
     LlavaOnevisionProcessor,
     PreTrainedTokenizerBase,
     ProcessorMixin,
 )
 
-from bluev.export.builders import load_smollm2_tokenizer
+from bluev.benchmarks.host.onevision import CHAT_TEMPLATE as ONEVISION_CHAT_TEMPLATE
+from bluev.benchmarks.host.onevision import onevision_tokenizer, save_processor
 
-# transformers' convert_llava_onevision_weights_to_hf.py writes this template into the
-# released checkpoints (llava-onevision-qwen2-*-hf): the images first, then the text
-ONEVISION_CHAT_TEMPLATE = (
-    "{% for message in messages %}{{'<|im_start|>' + message['role'] + '\\n'}}"
-    "{# Render all images first #}{% for content in message['content'] | selectattr('type', 'equalto', "
-    "'image') %}{{ '<image>\\n' }}{% endfor %}{# Render all video then #}{% for content in "
-    "message['content'] | selectattr('type', 'equalto', 'video') %}{{ '<video>\\n' }}{% endfor %}"
-    "{# Render all text next #}{% if message['role'] != 'assistant' %}{% for content in "
-    "message['content'] | selectattr('type', 'equalto', 'text') %}{{ content['text'] }}{% endfor %}"
-    "{% else %}{% for content in message['content'] | selectattr('type', 'equalto', 'text') %}"
-    "{% generation %}{{ content['text'] }}{% endgeneration %}{% endfor %}{% endif %}"
-    "{{'<|im_end|>' + '\\n'}}{% endfor %}{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}"
-    "{% endif %}"
-)
 # pinpoints 384x384 ... 1152x384 (the issue's): up to 3 tiles, so exports stay small
 TINY_PINPOINTS = [[384, 384], [384, 768], [384, 1152], [768, 384], [1152, 384]]
 NEXT_PINPOINTS = [[336, 672], [672, 336], [672, 672], [1008, 336], [336, 1008]]
 
 
 def family_tokenizer() -> PreTrainedTokenizerBase:
-    tokenizer = load_smollm2_tokenizer()
-    special = [AddedToken(t, special=True, normalized=False) for t in ("<image>", "<video>")]
-    tokenizer.add_tokens(special, special_tokens=True)
-    return tokenizer
+    return onevision_tokenizer()
 
 
 def tiny_configs(tokenizer: PreTrainedTokenizerBase, image_size: int, llm: str) -> dict:
@@ -106,20 +88,7 @@ def save_onevision(path: Path, vision_aspect_ratio: str = "anyres_max_9", seed: 
     torch.manual_seed(seed)
     LlavaOnevisionForConditionalGeneration(config).eval().save_pretrained(path, safe_serialization=True)
     tokenizer.save_pretrained(path)
-    LlavaOnevisionImageProcessorPil(
-        image_grid_pinpoints=TINY_PINPOINTS, image_mean=[0.5] * 3, image_std=[0.5] * 3
-    ).save_pretrained(path)
-    side = 384 // 14
-    processor = {
-        "image_token": "<image>",
-        "num_image_tokens": side * side,
-        "processor_class": "LlavaOnevisionProcessor",
-        "video_token": "<video>",
-        "vision_aspect_ratio": vision_aspect_ratio,
-        "vision_feature_select_strategy": "full",
-    }
-    write_json(path / "processor_config.json", processor)
-    write_json(path / "chat_template.json", {"chat_template": ONEVISION_CHAT_TEMPLATE})
+    save_processor(path, TINY_PINPOINTS, vision_aspect_ratio, 384 // 14)
     return path
 
 
