@@ -4,7 +4,8 @@ Systems run alternately, one process per measurement, ``repeats`` rounds; each m
 is reported as median with min..max. Baselines: HF eager PyTorch (float, same
 threads), llama.cpp's llama-bench on the same GGUF, and ExecuTorch's own export_llm
 path through its stock TextLLMRunner (smollm2 only: those two need the same weights
-in their formats). A roofline line says how close decode is to memory bandwidth.
+in their formats). Roofline lines say how close decode is to memory bandwidth, and
+prefill and a vision tile to the measured rate of their own GEMM kernels.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from PIL import Image
 
 from bluev.benchmarks.host import roofline
 from bluev.benchmarks.host.export_llm import EMBEDDING_BITS, baseline_pte
+from bluev.benchmarks.host.gemm_probe import GemmShape, gemm_gop_s
 from bluev.benchmarks.host.inputs import PHOTO_SIZE, RACE_PHOTO, bench_artifacts, bench_audio, bench_image
 from bluev.benchmarks.host.llamacpp import find_llama_tool, llama_bench
 from bluev.benchmarks.host.machine import Machine, this_machine
@@ -37,7 +39,7 @@ from bluev.export.presets import get_preset
 from bluev.fileio import atomic_write_text
 from bluev.runtime.artifacts import open_artifacts
 from bluev.runtime.layouts import plan_for
-from bluev.runtime.manifest import Manifest
+from bluev.runtime.manifest import LinearScheme, Manifest
 
 METRICS = (
     "decode_tok_s",
@@ -269,7 +271,7 @@ def assemble(
         "export_s": export_seconds(manifest),
         "baselines": {name: r for name, r in results.items() if name != "bluev"},
     }
-    report["roofline"] = roofline_report(manifest, components, threads, results, bandwidth, traffic)
+    report["roofline"] = roofline_report(manifest, components, opts, results, bandwidth, traffic)
     return report
 
 
@@ -282,7 +284,7 @@ def export_seconds(manifest: Manifest) -> float:
 def roofline_report(
     manifest: Manifest,
     components: list[str],
-    threads: int,
+    opts: HostBenchOptions,
     results: dict[str, dict],
     bandwidth: list[float],
     traffic: dict[str, roofline.DecodeTraffic],
@@ -307,17 +309,68 @@ def roofline_report(
                 out |= {"bandwidth_gb_s": best, "bandwidth_gb_s_spread": [min(bandwidth), best], **entry}
             else:
                 out.setdefault("baselines", {})[name] = entry
+    on_xnnpack = manifest.backend == "xnnpack"  # the probe times XNNPACK's kernels
+    if on_xnnpack and "llm" in components and "prefill_tok_s" in ours:
+        out |= prefill_floor(manifest, opts, ours["prefill_tok_s"])
+    if on_xnnpack and "vision" in components and manifest.vision is not None:
+        out |= vision_floor(manifest, opts.threads, ours.get("vision_tile_ms"))
+    return out
+
+
+def gemm_floor(scheme: LinearScheme, shape: GemmShape, threads: int) -> dict:
+    """The probe's rate for ``scheme`` at ``shape``, and what it measured."""
+    return {
+        "gemm_gop_s": gemm_gop_s(scheme, shape, threads),
+        "gemm": f"{scheme.describe()} linear, {shape.rows}x{shape.k}x{shape.n}, XNNPACK",
+    }
+
+
+def prefill_floor(manifest: Manifest, opts: HostBenchOptions, achieved_tok_s: float) -> dict:
+    """Prefill against its compute floor: the decoder's ops per token over the measured rate of
+    the LLM's own linear kernel at a prefill chunk's rows and the FFN's shape."""
+    llm = manifest.llm
+    assert llm is not None
+    try:
+        linears = roofline.llm_linears(llm, preset_ffn(manifest))
+    except ValueError as exc:
+        opts.log(f"no prefill floor: {exc}")
+        return {}
+    rows = min(llm.chunk_size, opts.prefill_tokens)
+    probe = gemm_floor(
+        manifest.quantization.llm_linear, GemmShape(rows, llm.dim, linears.ffn_width), opts.threads
+    )
+    ops = roofline.prefill_ops_per_token(llm, linears, opts.prefill_tokens // 2)
+    limit = probe["gemm_gop_s"] * 1e9 / ops
+    return {f"prefill_{key}": value for key, value in probe.items()} | {
+        "prefill_gop_per_token": round(ops / 1e9, 3),
+        "prefill_floor_tok_s": round(limit, 1),
+        "prefill_achieved": round(achieved_tok_s / limit, 3),
+    }
+
+
+def preset_ffn(manifest: Manifest) -> tuple[int, bool] | None:
+    """A random-weight preset's (FFN width, tied) from the preset table; None for other sources."""
+    if manifest.source.kind != "random":
+        return None
+    spec = get_preset(manifest.preset).llm
+    return None if spec is None else (spec.hidden_dim, spec.tie_embeddings)
+
+
+def vision_floor(manifest: Manifest, threads: int, tile_ms: float | None) -> dict:
+    """A tile against its compute floor: its ops over the measured rate of the ViT's own linear
+    kernel at a tile's rows and the MLP's shape."""
     vision = manifest.vision
-    if "vision" in components and vision is not None:
-        rates = roofline.gemm_gflop_s(threads)
-        flops = roofline.vision_flops_per_tile(
-            vision.width, vision.mlp_width, vision.layers, vision.patches_per_tile
-        )
-        out["vision_gflop_per_tile"] = round(flops / 1e9, 2)
-        for kind, gflops in rates.items():
-            out[f"vision_floor_ms_{kind}"] = round(flops / (gflops * 1e9) * 1000.0, 1)
-        if "int8" in rates and ours.get("vision_tile_ms"):
-            out["vision_achieved_int8"] = round(out["vision_floor_ms_int8"] / ours["vision_tile_ms"], 3)
+    assert vision is not None
+    shape = GemmShape(vision.patches_per_tile, vision.width, vision.mlp_width)
+    probe = gemm_floor(manifest.quantization.vision_linear, shape, threads)
+    flops = roofline.vision_flops_per_tile(
+        vision.width, vision.mlp_width, vision.layers, vision.patches_per_tile
+    )
+    floor_ms = flops / (probe["gemm_gop_s"] * 1e9) * 1000.0
+    out = {f"vision_{key}": value for key, value in probe.items()}
+    out |= {"vision_gflop_per_tile": round(flops / 1e9, 2), "vision_floor_ms": round(floor_ms, 1)}
+    if tile_ms:
+        out["vision_achieved"] = round(floor_ms / tile_ms, 3)
     return out
 
 
@@ -367,12 +420,17 @@ def roofline_lines(report: dict) -> list[str]:
             f"limit; achieved {report['baselines'][name].get('decode_tok_s', 0)} "
             f"({100 * b['decode_achieved']:.0f}%)"
         )
-    if "vision_floor_ms_int8" in r:
+    if "prefill_floor_tok_s" in r:
         lines.append(
-            f"roofline vision: {r['vision_gflop_per_tile']} GFLOP per tile, "
-            f"floor {r['vision_floor_ms_int8']} ms "
-            f"(int8 GEMM) / {r.get('vision_floor_ms_fp32', '-')} ms (fp32); achieved "
-            f"{report.get('vision_tile_ms', '-')} ms ({100 * r.get('vision_achieved_int8', 0):.0f}% of int8)"
+            f"roofline prefill: {r['prefill_gop_per_token']} GOP per token / {r['prefill_gemm_gop_s']} "
+            f"GOP/s ({r['prefill_gemm']}) = {r['prefill_floor_tok_s']} tok/s floor; achieved "
+            f"{report.get('prefill_tok_s', 0)} ({100 * r['prefill_achieved']:.0f}%)"
+        )
+    if "vision_floor_ms" in r:
+        lines.append(
+            f"roofline vision: {r['vision_gflop_per_tile']} GFLOP per tile / {r['vision_gemm_gop_s']} "
+            f"GOP/s ({r['vision_gemm']}) = {r['vision_floor_ms']} ms floor; achieved "
+            f"{report.get('vision_tile_ms', '-')} ms ({100 * r.get('vision_achieved', 0):.0f}%)"
         )
     return lines
 

@@ -2,8 +2,9 @@
 
 Decode reads every LLM weight once per token (all but one row of the embedding table)
 plus the KV cache up to the current position, so ``bandwidth / bytes_per_token`` is
-the fastest decode possible. A tile costs a fixed number of multiply-adds, so
-``flops_per_tile / achieved GEMM rate`` is the fastest encode possible.
+the fastest decode possible. A tile, and a prefilled token, cost a fixed number of
+multiply-adds, so ``ops / GEMM rate`` is the fastest encode or prefill possible, the rate
+measured on the component's own kernels (gemm_probe.py).
 """
 
 from __future__ import annotations
@@ -37,29 +38,6 @@ def read_bandwidth_gb_s(threads: int, min_repeats: int = 3, min_seconds: float =
         best = min(best, time.perf_counter() - started)
         passes += 1
     return round(BYTES_PER_BANDWIDTH_PROBE / best / 1e9, 2)
-
-
-def gemm_gflop_s(threads: int, n: int = 2048, repeats: int = 3) -> dict[str, float]:
-    """Achieved fp32 and int8 matrix-multiply rates (GFLOP/s, GOP/s) at square size ``n``."""
-    torch.set_num_threads(threads)
-    out = {}
-    a, b = torch.randn(n, n), torch.randn(n, n)
-    qa, qb = (
-        torch.randint(-128, 127, (n, n), dtype=torch.int8),
-        torch.randint(-128, 127, (n, n), dtype=torch.int8),
-    )
-    for name, fn in (("fp32", lambda: a @ b), ("int8", lambda: torch._int_mm(qa, qb))):
-        try:
-            fn()
-        except RuntimeError:  # no int8 GEMM in this torch build
-            continue
-        best = float("inf")
-        for _ in range(repeats):
-            started = time.perf_counter()
-            fn()
-            best = min(best, time.perf_counter() - started)
-        out[name] = round(2 * n**3 / best / 1e9, 1)
-    return out
 
 
 @dataclass(frozen=True)
@@ -110,3 +88,42 @@ def vision_flops_per_tile(width: int, mlp: int, layers: int, patches: int) -> fl
     linear = 2 * patches * (4 * width * width + 2 * width * mlp)
     attention = 2 * 2 * patches * patches * width
     return float(layers * (linear + attention))
+
+
+@dataclass(frozen=True)
+class LlmLinears:
+    """The decoder's linear layers, solved from the manifest's shape and parameter count."""
+
+    ffn_width: int
+    tied: bool  # the head is the token table
+    params: int  # every decoder linear weight (the head excluded: prefill runs it on one row)
+
+
+def llm_linears(llm: Llm, known: tuple[int, bool] | None = None) -> LlmLinears:
+    """The manifest records ``params`` (export/llm.py's count: table, head unless tied, per layer
+    attention + 3 x dim x ffn + two norms, final norm) but not the FFN width or the tie. Each tie
+    gives one FFN width; only whole ones fit. Both fit when 3 x n_layers divides the vocabulary
+    (BlueLM-V-3B's 2.7B on SmolLM2's 49152 tokens: 7808 untied or 8320 tied): then ``known``,
+    the preset's (ffn_width, tied), decides, and without it this raises ValueError."""
+    attention = llm.dim * llm.head_dim * (2 * llm.n_heads + 2 * llm.n_kv_heads)
+    fits = []
+    for tied in (True, False):
+        tables = llm.vocab_size * llm.dim * (1 if tied else 2)
+        per_layer, left = divmod(llm.params - tables - llm.dim, llm.n_layers)
+        ffn, rest = divmod(per_layer - 2 * llm.dim - attention, 3 * llm.dim)
+        if left == 0 and rest == 0 and ffn > 0:
+            fits.append((ffn, tied))
+    if known in fits or len(fits) == 1:
+        ffn, tied = known if known in fits else fits[0]
+        return LlmLinears(ffn_width=ffn, tied=tied, params=llm.n_layers * (attention + 3 * llm.dim * ffn))
+    if not fits:
+        raise ValueError(f"params {llm.params} does not fit the LLM's shape: no whole FFN width")
+    shapes = " or ".join(f"FFN {f} {'tied' if t else 'untied'}" for f, t in fits)
+    raise ValueError(f"params {llm.params} fit {shapes}: the manifest does not say which")
+
+
+def prefill_ops_per_token(llm: Llm, linears: LlmLinears, mean_position: int) -> float:
+    """Multiply-adds x2 of one prompt token: every decoder linear, plus attention's scores and
+    weighted sum over the ``mean_position`` tokens before it (each query head)."""
+    attention = 2 * 2 * mean_position * llm.n_heads * llm.head_dim * llm.n_layers
+    return float(2 * linears.params + attention)

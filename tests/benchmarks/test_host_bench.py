@@ -64,8 +64,15 @@ def test_bench_host_on_tiny_reports_every_metric(
     # one probe per round, the best is the limit
     assert roof["bandwidth_gb_s_spread"][0] <= roof["bandwidth_gb_s"] == roof["bandwidth_gb_s_spread"][1]
     assert 0 < roof["decode_achieved"] < 1.5  # a decode far past the bandwidth limit means a bad byte count
+    # prefill and a tile against the measured rate of their own kernels (gemm_probe.py): a share
+    # past 1 means the probe did not time the kernel the program runs
+    assert 0 < roof["prefill_achieved"] < 1.5 and roof["prefill_floor_tok_s"] > 0
+    assert roof["prefill_gemm"].startswith("4-bit") and roof["prefill_gemm_gop_s"] > 0
+    assert 0 < roof["vision_achieved"] < 1.5 and roof["vision_floor_ms"] > 0
+    assert roof["vision_gemm"].startswith("8-bit") and "XNNPACK" in roof["vision_gemm"]
     assert sorted(p.name for p in out.iterdir()) == ["chart.png", "report.json", "report.txt"]
-    assert "roofline decode" in (out / "report.txt").read_text()
+    text = (out / "report.txt").read_text()
+    assert all(f"roofline {part}" in text for part in ("decode", "prefill", "vision"))
     assert report["machine"]["cores"] >= 1 and "machine: " in (out / "report.txt").read_text()
 
 

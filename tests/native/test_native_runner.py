@@ -8,6 +8,7 @@ import json
 import shutil
 
 import pytest
+import torch
 
 from bluev.runtime.manifest import MANIFEST, read_manifest
 from bluev.runtime.pipeline import Pipeline
@@ -58,14 +59,44 @@ def test_image_prompt_same_tokens_as_python(
     assert stats["tiles"] > 1 and stats["image_encode_ms"] > 0 and stats["ttft_ms"] > 0
 
 
+# SmolLM2 at 4 bits with 8-bit dynamic activations is chaotic in float rounding: its last
+# layers carry activations near 500, so one ulp more or less before a row is quantized moves
+# the logits by up to ~2 (measured: input embeddings scaled by 1 + 1e-7 x noise move them by
+# 0.31 on average, 2.1 at most). bluev-runner's own llama:: kernels agree with ExecuTorch's to
+# ~1e-6, not bit for bit, on an AVX-512 host (tests/native/test_native_kernels.py), so equal
+# token lists are luck (they held on the AVX2 host this test first ran on); on an AVX-512 host
+# the two part after "Paris": "," (23.740) against "." (23.732). What must hold everywhere:
+# each token the runner picks is, by the Python pipeline's logits on the same prefix, the best
+# or a near-tie of it.
+NEAR_TIE = 0.5  # logits
+
+
+def teacher_forced_logits(p: Pipeline, prompt: str, ids: list[int]) -> list[torch.Tensor]:
+    """The pipeline's logits after the prompt and after each of ``ids`` (the runner's tokens)."""
+    embeds = p.prompt_embeddings(prompt, None)
+    rows, pos = [p.prefill(embeds).flatten().clone()], embeds.shape[1]
+    for token in ids:
+        rows.append(p.decode_step(token, pos).flatten().clone())
+        pos += 1
+    return rows
+
+
 def test_smollm2_text_same_tokens_as_python(runner_json, host_build, smollm2_artifacts):
     prompt, n = "What is the capital of France?", 8
-    with Pipeline(smollm2_artifacts) as p:
-        expect = p.generate(prompt, max_new_tokens=n)
     text, stats = runner_json(host_build, smollm2_artifacts, "--prompt", prompt, "--max-new-tokens", str(n))
-    assert stats["token_ids"] == expect.token_ids, host_build.name
-    assert text == expect.text
-    assert stats["decode_tokens"] == expect.stats.decode_tokens and stats["tiles"] == 0
+    ids = stats["token_ids"]
+    with Pipeline(smollm2_artifacts) as p:
+        rows = teacher_forced_logits(p, prompt, ids)
+        eos, answer = p.eos_ids, p.codec.decode(ids)
+    for step, token in enumerate(ids):
+        behind = float(rows[step].max() - rows[step][token])
+        assert behind <= NEAR_TIE, (host_build.name, step, token, int(rows[step].argmax()), behind)
+    if stats["stop_reason"] == "eos":  # the runner chose an end token after its last one
+        assert min(float(rows[-1].max() - rows[-1][e]) for e in eos) <= NEAR_TIE
+    else:
+        assert stats["stop_reason"] == "max_new_tokens" and len(ids) == n
+    assert text == answer and "Paris" in text
+    assert stats["decode_tokens"] == len(ids) - (stats["stop_reason"] != "eos") and stats["tiles"] == 0
 
 
 def test_runs_report_medians(runner_json, host_build, tiny_quant_artifacts):
