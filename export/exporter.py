@@ -23,6 +23,7 @@ from bluev.export.programs import (
     runner_metadata,
     stock_multimodal_programs,
     stock_text_programs,
+    vision_batch,
     vision_programs,
 )
 from bluev.export.shared_table import shares_table
@@ -85,6 +86,8 @@ def build_for_export(opts: ExportOptions, progress: Progress) -> tuple[BuiltMode
     model.hf_llm = None
     if not opts.with_vision:
         model.tower = model.projector = None
+    if not opts.with_llm:  # a checkpoint always brings its LLM (a random preset skips building it)
+        model.llm = None
     if model.llm is not None:
         # fewer ops per layer; the fused rows quantize exactly as the separate ones did
         model.llm.fuse_qkv()
@@ -136,7 +139,7 @@ def export_components(
         progress.finish(started, f", {low.coverage.text()} ops delegated{note}")
 
     if model.tower is not None and model.projector is not None and model.tiler is not None:
-        max_batch = model.tiler.max_tiles + 1
+        max_batch = vision_batch(model.tiler.max_tiles, opts.vision_batch)
         fixed = FIXED_VISION_BATCH.get(opts.backend, False)
         size = "a fixed batch of" if fixed else "up to"
         started = progress.step(f"exporting vision_encoder.pte ({size} {max_batch} tiles)")
@@ -157,8 +160,8 @@ def export_components(
         programs, shapes = static_programs(model)
         meta.update(use_sdpa_with_kv_cache=False, enable_dynamic_shape=False)
         write("llm", programs, started, meta, own_io=True)  # the runner's caches, as on the NPU
-        vision_batch = model.tiler.max_tiles + 1 if model.tower is not None and model.tiler else 0
-        static = static_section(model, shapes, write_embedding(writer, model), vision_batch, soc=None)
+        batch = vision_batch(model.tiler.max_tiles, opts.vision_batch) if model.tower and model.tiler else 0
+        static = static_section(model, shapes, write_embedding(writer, model), batch, soc=None)
     else:
         started = progress.step("exporting llm.pte (token_embedding, prefill/decode; static KV cache)")
         # the stock runners' bundle stays one file: ExecuTorch's Android LlmModule and the

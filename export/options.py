@@ -77,6 +77,14 @@ class ExportOptions:
         "122.4 MB); bluev run, bench and bluev-runner load it, the app's components engine cannot "
         "(ExecuTorch Android 1.5's Module.load takes a .pte alone), so the default is one file.",
     )
+    vision_batch: int = cli(
+        0,
+        minimum=0,
+        help="Tiles per vision-encoder call, the largest batch the vision programs take (the runtime "
+        "encodes a picture in batches of it). The programs plan activation memory for that batch: "
+        "onevision-0.5b's 37 tiles hold 1.37 GB once loaded. 0: every tile of the largest grid "
+        "and the thumbnail in one call.",
+    )
     force: bool = cli(False, help="Replace artifacts of another preset in --out.")
     stock_runner: bool = cli(
         True, secondary="--no-stock-runner", help="Also write the bundle for ExecuTorch's stock runners."

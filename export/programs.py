@@ -47,6 +47,13 @@ class DecodeTokens(nn.Module):
         return self.llm.decode_embeddings(self.llm.tok_embeddings(tokens), input_pos)
 
 
+def vision_batch(max_tiles: int, requested: int = 0) -> int:
+    """Tiles per vision call: ``requested`` (`--vision-batch`), at most a whole picture's grid
+    tiles and thumbnail; 0 means the whole picture."""
+    whole = max_tiles + 1
+    return min(requested, whole) if requested else whole
+
+
 def vision_programs(tower: nn.Module, max_batch: int, fixed: bool = False) -> dict[str, ExportedProgram]:
     """Tiles [1..max_batch, 3, S, S]; ``fixed``: exactly max_batch tiles (the caller pads)."""
     size = tower.image_size

@@ -26,6 +26,7 @@ from transformers import PreTrainedTokenizerBase
 from bluev.export.built_model import BuiltModel
 from bluev.export.lower import Coverage, Lowered
 from bluev.export.options import FIXED_VISION_BATCH, ExportOptions
+from bluev.export.programs import vision_batch
 from bluev.fileio import atomic_path, sha256_file, umask_mode
 from bluev.runtime.layouts import plan_for
 from bluev.runtime.manifest import (
@@ -219,7 +220,7 @@ def assemble_manifest(
         r.name: writer.component(r, r.backend or opts.backend, opts.quant or "", opts.soc) for r in results
     }
     stock = components.pop("stock_runner", None)
-    vision = vision_section(model, opts.backend)
+    vision = vision_section(model, opts.backend, opts.vision_batch)
     for name, data in model.data_files.items() if vision is not None else ():
         writer.data_file(name, data)  # their entries (name, hash, size) are in the layout already
     return Manifest(
@@ -266,7 +267,8 @@ def llm_section(model: BuiltModel, static: bool = False) -> Llm | None:
     )
 
 
-def vision_section(model: BuiltModel, backend: str) -> Vision | None:
+def vision_section(model: BuiltModel, backend: str, requested_batch: int = 0) -> Vision | None:
+    """``requested_batch``: `--vision-batch` (0: all the tiles a picture can have)."""
     if model.tower is None or model.tiler is None:
         return None
     shape = tower_shape(model.tower)
@@ -282,7 +284,7 @@ def vision_section(model: BuiltModel, backend: str) -> Vision | None:
         # SmolVLM's global image and InternVL's thumbnail come after the tiles
         thumbnail_first=model.layout is None or model.layout.kind not in ("idefics3", "internvl"),
         normalize=model.normalize,
-        max_batch=model.tiler.max_tiles + 1,
+        max_batch=vision_batch(model.tiler.max_tiles, requested_batch),
         fixed_batch=FIXED_VISION_BATCH.get(backend, False),
     )
 

@@ -103,7 +103,7 @@ def export_mediatek(opts: ExportOptions) -> Manifest:
     build_seconds = progress.finish(started)
     assert model.llm is not None
     model.llm.fuse_qkv()  # one projection per layer; its rows quantize per channel as the separate ones
-    programs = prepare_programs(model, opts.recipe, progress)
+    programs = prepare_programs(model, opts.recipe, progress, opts.vision_batch)
 
     started = progress.step(f"lowering to NeuroPilot for {opts.soc} ({SOCS[opts.soc]})")
     edge = edge_components(programs)

@@ -16,6 +16,7 @@ from torch.export import ExportedProgram
 
 from bluev.export.built_model import BuiltModel
 from bluev.export.mediatek.graphs import NpuDecoder, NpuSession, NpuShapes, example_inputs, npu_shapes
+from bluev.export.programs import vision_batch
 from bluev.export.writer import Progress
 from bluev.quant.calibration import calibration_prompt_ids, calibration_tiles
 from bluev.quant.pt2e import pt2e_convert, pt2e_prepare, pt2e_quantize
@@ -128,11 +129,14 @@ def prepare_vision(model: BuiltModel, precision: str, batch: int) -> tuple[dict,
     )
 
 
-def prepare_programs(model: BuiltModel, recipe: Recipe, progress: Progress) -> NpuPrograms:
-    """Everything before the SDK: static shapes, quantization, calibration; progress on stderr."""
+def prepare_programs(
+    model: BuiltModel, recipe: Recipe, progress: Progress, requested_batch: int = 0
+) -> NpuPrograms:
+    """Everything before the SDK: static shapes, quantization, calibration; progress on stderr.
+    ``requested_batch``: `--vision-batch` (0: the thumbnail and the most tiles the tiler makes)."""
     preset, vision, projector, batch = model.preset, None, None, 0
     if model.tower is not None and model.projector is not None and model.tiler is not None:
-        batch = model.tiler.max_tiles + 1  # the thumbnail and the most tiles the tiler makes
+        batch = vision_batch(model.tiler.max_tiles, requested_batch)
         started = progress.step(
             f"preparing vision encoder + projector for the NPU (fixed batch of {batch} tiles)"
         )

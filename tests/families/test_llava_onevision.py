@@ -27,10 +27,12 @@ from transformers import LlavaOnevisionConfig, LlavaOnevisionForConditionalGener
 from bluev.errors import BadInput
 from bluev.export.hf_checkpoint import build_from_checkpoint, check_checkpoint
 from bluev.export.presets import get_preset
+from bluev.runtime.artifacts import open_artifacts
 from bluev.runtime.layouts.llava_anyres import plan_anyres
 from bluev.runtime.manifest import MANIFEST, read_manifest
 from bluev.runtime.pipeline import Pipeline, Stats
 from bluev.runtime.sample_picture import draw_sample
+from bluev.runtime.tile_encoder import TileEncoder
 
 
 def load_helper(name: str):  # noqa: ANN201  (a module; the suite runs with --import-mode=importlib)
@@ -153,6 +155,20 @@ def test_quantized_logits_stay_close(quant_artifacts, picture, reference):
         logits = p.prefill(p.prompt_embeddings(PROMPT, p.encode_image(picture, Stats())))[0]
     cosine = torch.nn.functional.cosine_similarity(logits, reference.logits, dim=0)
     assert cosine > 0.99, float(cosine)
+
+
+def test_vision_only_export_leaves_the_checkpoints_llm_out(export_checkpoint, checkpoint, quant_artifacts):
+    """--components vision on a checkpoint: a checkpoint always brings its LLM, which is dropped."""
+    folder = export_checkpoint(checkpoint, "onevision-vision", "--components", "vision", "--no-stock-runner")
+    m = read_manifest(folder / MANIFEST)
+    assert m.llm is None and sorted(m.components) == ["projector", "vision_encoder"]
+    assert not (folder / "llm.pte").exists()
+    pixels = np.random.default_rng(0).uniform(-1, 1, (2, 3, m.vision.image_size, m.vision.image_size))
+    pixels = pixels.astype(np.float32)
+    got = TileEncoder(open_artifacts(folder)).encode(pixels)
+    torch.testing.assert_close(
+        got, TileEncoder(open_artifacts(quant_artifacts)).encode(pixels), rtol=0, atol=1e-5
+    )
 
 
 def test_manifest_records_the_processor_and_the_summary_names_it(float_artifacts, reference):
