@@ -237,17 +237,37 @@ def bench_host(opts: HostBenchOptions) -> dict:
     plan = plan_photo_race(opts, manifest) if race else plan_systems(opts, manifest, components)
     # the race times one answer per system: no per-token or per-tile figure to set a roof over
     rooflined = [] if race else components
-    systems = plan.systems
+    results, bandwidth = run_rounds(plan.systems, opts, probe_bandwidth="llm" in rooflined)
+    return assemble(results, manifest, components, opts, bandwidth, plan.traffic, rooflined)
+
+
+def run_rounds(
+    systems: dict[str, Measure], opts: HostBenchOptions, probe_bandwidth: bool, label: str = "round"
+) -> tuple[dict[str, dict], list[float]]:
+    """``repeats`` rounds, the systems alternating so that drift hits every system alike, and a
+    read-bandwidth probe after each round (this VM's rate drifts 32-54 GB/s over minutes);
+    each system's results summarized."""
     samples: dict[str, list[dict]] = {name: [] for name in systems}
     bandwidth: list[float] = []
-    for round_index in range(opts.repeats):  # alternate, so drift hits every system alike
+    for round_index in range(opts.repeats):
         for name, measure in systems.items():
-            opts.log(f"[round {round_index + 1}/{opts.repeats}] {name} ...")
+            opts.log(f"[{label} {round_index + 1}/{opts.repeats}] {name} ...")
             samples[name].append(measure())
-        if "llm" in rooflined:  # the probe too: this VM's read rate drifts 32-54 GB/s over minutes
+        if probe_bandwidth:
             bandwidth.append(roofline.read_bandwidth_gb_s(opts.threads))
-    results = {name: summarize(s) for name, s in samples.items()}
-    return assemble(results, manifest, rooflined, opts, bandwidth, plan.traffic) | {"components": components}
+    return {name: summarize(s) for name, s in samples.items()}, bandwidth
+
+
+def report_header(manifest: Manifest, opts: HostBenchOptions, components: list[str]) -> dict:
+    """What every host report starts with: the set, the run's settings and the machine."""
+    return {
+        "preset": manifest.preset,
+        "quant": manifest.quantization.name,
+        "threads": opts.threads,
+        "repeats": opts.repeats,
+        "components": components,
+        "machine": this_machine().to_dict(),
+    }
 
 
 def assemble(
@@ -257,21 +277,18 @@ def assemble(
     opts: HostBenchOptions,
     bandwidth: list[float],
     traffic: dict[str, roofline.DecodeTraffic],
+    rooflined: list[str] | None = None,
 ) -> dict:
-    threads = opts.threads
+    """The report; ``rooflined``: the components set against a roof (default: all of them)."""
     ours = results["bluev"]
     report: dict = {
-        "preset": manifest.preset,
-        "quant": manifest.quantization.name,
-        "threads": threads,
-        "repeats": opts.repeats,
-        "components": components,
-        "machine": this_machine().to_dict(),
+        **report_header(manifest, opts, components),
         **{k: v for k, v in ours.items()},
         "export_s": export_seconds(manifest),
         "baselines": {name: r for name, r in results.items() if name != "bluev"},
     }
-    report["roofline"] = roofline_report(manifest, components, opts, results, bandwidth, traffic)
+    roofed = components if rooflined is None else rooflined
+    report["roofline"] = roofline_report(manifest, roofed, opts, results, bandwidth, traffic)
     return report
 
 

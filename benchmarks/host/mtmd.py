@@ -22,6 +22,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from bluev.benchmarks.host.worker import rate
 from bluev.errors import BadInput
 
 ENCODED = re.compile(r"mtmd batch encoding done in (\d+) ms")
@@ -40,10 +41,6 @@ class MtmdRun:
     new_tokens: int
 
 
-def rate(tokens: int, ms: float) -> float:
-    return round(tokens / (ms / 1000.0), 2) if ms > 0 else 0.0
-
-
 def parse_log(log: str) -> dict:
     """The figures above from one run's log; BadInput naming what is missing."""
     encoded = [int(m) for m in ENCODED.findall(log)]
@@ -57,10 +54,10 @@ def parse_log(log: str) -> dict:
         "image_encode_ms": round(image_ms, 2),
         "image_tokens": sum(int(n) for n in IMAGE_BATCH.findall(log)),
         "prompt_tokens": prompt_tokens,
-        "prefill_tok_s": rate(prompt_tokens, prompt_ms),
+        "prefill_tok_s": rate(prompt_tokens, prompt_ms / 1000.0),
         "ttft_ms": round(image_ms + prompt_ms, 2),
         "decode_tokens": decode_tokens,
-        "decode_tok_s": rate(decode_tokens, decode_ms),
+        "decode_tok_s": rate(decode_tokens, decode_ms / 1000.0),
     }
 
 

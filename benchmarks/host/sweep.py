@@ -17,10 +17,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bluev.benchmarks.host import roofline
-from bluev.benchmarks.host.bench import open_bench_set, run_worker, smollm2_llm, summarize
+from bluev.benchmarks.host.bench import open_bench_set, report_header, run_rounds, run_worker, smollm2_llm
 from bluev.benchmarks.host.export_llm import MAX_SEQ_LENGTH, baseline_pte
 from bluev.benchmarks.host.llamacpp import find_llama_tool, llama_bench_sweep
-from bluev.benchmarks.host.machine import this_machine
 from bluev.benchmarks.host.options import HostBenchOptions
 from bluev.benchmarks.host.sweep_worker import key
 from bluev.benchmarks.host.worker import Task
@@ -158,23 +157,9 @@ def bench_host(opts: HostBenchOptions) -> dict:
     opts.components = tuple(components)
     curves = sweep_curves(opts, manifest, components)
     plan = plan_sweep(opts, manifest, curves)
-    samples: dict[str, list[dict]] = {name: [] for name in plan.systems}
-    bandwidth: list[float] = []
-    for round_index in range(opts.repeats):
-        for name, measure in plan.systems.items():
-            opts.log(f"[sweep round {round_index + 1}/{opts.repeats}] {name} ...")
-            samples[name].append(measure())
-        if "decode" in curves:
-            bandwidth.append(roofline.read_bandwidth_gb_s(opts.threads))
-    results = {name: summarize(s) for name, s in samples.items()}
-    report: dict = {
-        "preset": manifest.preset,
-        "quant": manifest.quantization.name,
-        "threads": opts.threads,
-        "repeats": opts.repeats,
-        "components": components,
-        "machine": this_machine().to_dict(),
-    }
+    probe = "decode" in curves
+    results, bandwidth = run_rounds(plan.systems, opts, probe_bandwidth=probe, label="sweep round")
+    report = report_header(manifest, opts, components)
     report["sweep"] = sweep_report(plan, results, manifest, opts.decode_tokens, bandwidth)
     return report
 

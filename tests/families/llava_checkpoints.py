@@ -32,7 +32,7 @@ from transformers import (
 )
 
 from bluev.benchmarks.host.onevision import CHAT_TEMPLATE as ONEVISION_CHAT_TEMPLATE
-from bluev.benchmarks.host.onevision import onevision_tokenizer, save_processor
+from bluev.benchmarks.host.onevision import onevision_tokenizer, save_processor, write_json
 
 # pinpoints 384x384 ... 1152x384 (the issue's): up to 3 tiles, so exports stay small
 TINY_PINPOINTS = [[384, 384], [384, 768], [384, 1152], [768, 384], [1152, 384]]
@@ -68,10 +68,6 @@ def tiny_configs(tokenizer: PreTrainedTokenizerBase, image_size: int, llm: str) 
         },
         "image_token_id": tokenizer.convert_tokens_to_ids("<image>"),
     }
-
-
-def write_json(path: Path, data: dict) -> None:
-    path.write_text(json.dumps(data, indent=2) + "\n")
 
 
 def save_onevision(path: Path, vision_aspect_ratio: str = "anyres_max_9", seed: int = 0) -> Path:
