@@ -10,11 +10,12 @@ SAMPLE  ?= artifacts/sample.png
 TEST_WORKERS ?= 2
 PYTEST_ARGS ?= -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder
 
-.PHONY: help install system-deps runner runner-arm64-build runner-arm64 peers export run-sample quant-report bench bench-adb tiles-table vectors schema manifests test android-unit android-kotlin lint clean
+.PHONY: help install system-deps host-kernels runner runner-arm64-build runner-arm64 peers export run-sample quant-report bench bench-adb tiles-table vectors schema manifests test android-unit android-kotlin lint clean
 
 help:
 	@echo "make system-deps  Debian packages the tests need (adb, junit4, a JDK, npm, espeak-ng)"
 	@echo "make install      create .venv and install bluev (CPU torch 2.13.0, executorch 1.5.1)"
+	@echo "make host-kernels build bluev's decode attention for the Python runtime into runtime/lib (make install does)"
 	@echo "make runner       build bluev-runner (C++, runtime/native) for this host into build/native/host"
 	@echo "make runner-arm64 cross-build bluev-runner for aarch64 and run its checks (models too) under qemu-aarch64"
 	@echo "make export       export the $(PRESET) preset to $(OUT)"
@@ -32,7 +33,7 @@ help:
 	@echo "make manifests   regenerate tests/data/manifests/ (sample manifests for the Java/C++ readers)"
 	@echo "make tiles-table  print the 'Why relaxed matching' table of docs/tiling.md"
 
-install: system-deps $(VENV)/.installed
+install: system-deps $(VENV)/.installed host-kernels
 
 # Debian packages the tests use for real: the adb client (phone benchmark), JUnit 4 and a JDK
 # (the app's plain-Java logic), npm (installs the Kotlin compiler for android-kotlin), espeak-ng
@@ -151,12 +152,22 @@ ARM64_WHEEL   := $(NATIVE_BUILD)/aarch64-wheel
 ARM64_ET      := $(ARM64_WHEEL)/unpacked/executorch
 # qemu-aarch64 with the cross toolchain's glibc (the script says why that matters)
 QEMU_ARM64    := runtime/native/tools/qemu-arm64
-runner: install
-	mkdir -p $(NATIVE_BUILD)
-	cmake -S runtime/native -B $(NATIVE_BUILD)/host -DCMAKE_BUILD_TYPE=Release \
+HOST_CMAKE = mkdir -p $(NATIVE_BUILD) && cmake -S runtime/native -B $(NATIVE_BUILD)/host -DCMAKE_BUILD_TYPE=Release \
 	  -DBLUEV_EXECUTORCH_DIR="$$($(PY) -c 'import executorch; print(list(executorch.__path__)[0])')" \
 	  > $(NATIVE_BUILD)/host-cmake.log || { cat $(NATIVE_BUILD)/host-cmake.log; exit 1; }
+runner: install
+	$(HOST_CMAKE)
 	cmake --build $(NATIVE_BUILD)/host -j $$(nproc)
+
+# bluev's kernels for the host's Python runtime (runtime/native/src/kernels/decode_sdpa.cpp: the
+# decode step's attention), into runtime/lib/, where bluev.runtime.kernels loads them from;
+# copied under a temporary name and renamed, so that a running process never maps half a file.
+HOST_KERNELS := runtime/lib/libbluev_host_kernels.so
+host-kernels: $(VENV)/.installed
+	$(HOST_CMAKE)
+	cmake --build $(NATIVE_BUILD)/host --target bluev_host_kernels -j $$(nproc)
+	mkdir -p $(dir $(HOST_KERNELS))
+	cp $(NATIVE_BUILD)/host/libbluev_host_kernels.so $(HOST_KERNELS).tmp && mv $(HOST_KERNELS).tmp $(HOST_KERNELS)
 
 $(ARM64_ET)/share/cmake/executorch-config.cmake: | install
 	rm -rf $(ARM64_WHEEL) && mkdir -p $(ARM64_WHEEL)

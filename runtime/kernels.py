@@ -8,6 +8,7 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import functools
+import os
 import resource
 from collections.abc import Callable
 from pathlib import Path
@@ -17,10 +18,50 @@ from executorch.extension.llm.custom_ops import custom_ops  # noqa: F401  (regis
 from executorch.extension.pybindings import portable_lib
 from executorch.runtime import Program, Runtime
 
+# bluev's decode-step attention (runtime/native/src/kernels/decode_sdpa.cpp), built by `make
+# install` into runtime/lib/. BLUEV_HOST_KERNELS names another build of it, or "off" for
+# ExecuTorch's custom_sdpa alone (tests/runtime/test_decode_attention.py, A/B timings).
+HOST_KERNELS_ENV = "BLUEV_HOST_KERNELS"
+HOST_KERNELS_FILE = Path(__file__).resolve().parent / "lib" / "libbluev_host_kernels.so"
+
+
+@functools.cache
+def host_kernels() -> ctypes.CDLL | None:
+    """bluev's host kernel library, loaded (and its kernels registered) once; None when it is
+    switched off or not built, and then ExecuTorch's custom_sdpa runs the decode step too."""
+    choice = os.environ.get(HOST_KERNELS_ENV, "")
+    if choice.lower() == "off":
+        return None
+    path = Path(choice) if choice else HOST_KERNELS_FILE
+    if not path.is_file():
+        if choice:
+            raise FileNotFoundError(f"{HOST_KERNELS_ENV}={choice}: no such library")
+        return None
+    lib = ctypes.CDLL(str(path))
+    lib.bluev_decode_attention_calls.restype = ctypes.c_uint64
+    status = lib.bluev_host_kernels_status()
+    if status != 0:
+        raise RuntimeError(f"{path}: ExecuTorch refused its llama::custom_sdpa kernel (error {status:#x})")
+    return lib
+
+
+host_kernels()  # registered before any program is loaded: methods resolve kernels at load
+
+
+def decode_attention() -> str:
+    """Which kernel attends in a decode step: "bluev" or "executorch" (its custom_sdpa)."""
+    return "bluev" if host_kernels() is not None else "executorch"
+
+
+def decode_attention_calls() -> int:
+    """How many decode steps bluev's attention kernel has run in this process (0 without it)."""
+    lib = host_kernels()
+    return int(lib.bluev_decode_attention_calls()) if lib is not None else 0
+
 
 def runtime() -> Runtime:
     """ExecuTorch's runtime, with the llama:: and quantized_decomposed:: kernels registered
-    (importing this module registers them)."""
+    (importing this module registers them, and bluev's decode attention when it is built)."""
     return Runtime.get()
 
 

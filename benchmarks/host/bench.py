@@ -37,6 +37,7 @@ from bluev.export.builders import build, smollm2_gguf
 from bluev.export.llm import Transformer
 from bluev.export.presets import get_preset
 from bluev.fileio import atomic_write_text
+from bluev.runtime import kernels
 from bluev.runtime.artifacts import open_artifacts
 from bluev.runtime.layouts import plan_for
 from bluev.runtime.manifest import LinearScheme, Manifest
@@ -267,6 +268,8 @@ def report_header(manifest: Manifest, opts: HostBenchOptions, components: list[s
         "repeats": opts.repeats,
         "components": components,
         "machine": this_machine().to_dict(),
+        # the workers import the same runtime: bluev's decode attention, or ExecuTorch's alone
+        "decode_attention": kernels.decode_attention(),
     }
 
 
@@ -416,6 +419,7 @@ def report_table(report: dict) -> str:
     head = (
         f"preset {report['preset']}, quant {report['quant']}, "
         f"{report['threads']} threads, {report['repeats']} rounds"
+        + (f", decode attention: {report['decode_attention']}" if "decode_attention" in report else "")
     )
     machine = f"machine: {Machine(**report['machine']).describe()}" if "machine" in report else ""
     return "\n".join([head, *([machine] if machine else []), *lines, *roofline_lines(report)])

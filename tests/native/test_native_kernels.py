@@ -40,6 +40,12 @@ SDPA_CASES = [
     (1, 7, 8, 2, 32, 40, 5),  # a prefill chunk after earlier chunks
     (2, 5, 4, 1, 8, 16, 3),  # batch 2, one kv head
     (1, 16, 2, 2, 12, 16, 0),  # the whole cache, odd head dim
+    # Decode steps through decode_attention (its cache in chunks of 256 keys across threads):
+    (1, 1, 14, 2, 64, 1024, 300),  # OneVision-0.5B's shape, two chunks
+    (1, 1, 9, 3, 64, 600, 511),  # the last key of a full second chunk
+    (1, 1, 4, 4, 32, 300, 256),  # one key into the second chunk
+    (2, 1, 8, 1, 128, 300, 255),  # batch 2, one kv head, exactly one chunk
+    (1, 1, 2, 1, 16, 8, 7),  # the tiny preset's head size
 ]
 
 

@@ -9,7 +9,10 @@
 //
 // A plain two-pass softmax per query row, the query heads of one kv head together (one pass over
 // its key and value rows), groups spread over ExecuTorch's thread pool; it differs from
-// ExecuTorch's blocked flash attention by float rounding only.
+// ExecuTorch's blocked flash attention by float rounding only. A decode step (one causal query
+// row, no mask) goes to decode_attention, which also splits the cache across threads.
+#include "kernels/decode_attention.h"
+
 #include <executorch/extension/kernel_util/make_boxed_from_unboxed_functor.h>
 #include <executorch/runtime/kernel/kernel_includes.h>
 #include <executorch/runtime/kernel/thread_parallel_interface.h>
@@ -135,6 +138,11 @@ Tensor& custom_sdpa_out(KernelRuntimeContext& ctx, const Tensor& q, const Tensor
   const float* vd = v.const_data_ptr<float>();
   float* od = out.mutable_data_ptr<float>();
   const Tensor* mask = attn_mask.has_value() ? &attn_mask.value() : nullptr;
+  const DecodeShape step{s.batch, s.heads, s.kv_heads, s.dim, s.keys};
+  if (s.seq == 1 && is_causal && mask == nullptr && decode_attention_fits(step)) {
+    decode_attention(step, qd, kd, vd, start_pos, sc, od);
+    return out;
+  }
   const int64_t groups = s.batch * s.seq * s.kv_heads;
   executorch::extension::parallel_for(0, groups, 1, [&](int64_t begin, int64_t end) {
     std::vector<float> w;

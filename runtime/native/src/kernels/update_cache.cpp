@@ -6,6 +6,8 @@
 // Semantics (extension/llm/custom_ops/op_update_cache.cpp): value [B, S, H, D] is copied into
 // cache [B, max_seq, H, D] at positions start_pos .. start_pos + S - 1, for every batch row;
 // the out tensor is a placeholder and is returned untouched.
+#include "kernels/contiguous.h"
+
 #include <executorch/extension/kernel_util/make_boxed_from_unboxed_functor.h>
 #include <executorch/runtime/kernel/kernel_includes.h>
 
@@ -18,15 +20,6 @@ using executorch::runtime::Error;
 using executorch::runtime::KernelRuntimeContext;
 
 namespace {
-
-bool contiguous(const Tensor& t) {
-  int64_t expect = 1;
-  for (int d = int(t.dim()) - 1; d >= 0; --d) {
-    if (t.size(d) != 1 && t.strides()[d] != expect) return false;
-    expect *= t.size(d);
-  }
-  return true;
-}
 
 bool valid(const Tensor& value, const Tensor& cache, int64_t start_pos) {
   ET_CHECK_OR_RETURN_FALSE(value.dim() == 4 && cache.dim() == 4, "update_cache: value and cache must be 4-D");
