@@ -48,6 +48,7 @@ from bluev.runtime.manifest import (
     Vision,
     write_manifest,
 )
+from bluev.text_table import aligned
 
 TOKENIZER_FILE = "tokenizer.json"
 
@@ -345,9 +346,7 @@ def summary_table(manifest: Manifest, total_seconds: float) -> str:
         rows.append((name, c.file, f"{c.bytes / 1e6:.1f}", ops, f"{c.export_seconds:.1f}"))
         if c.data is not None:  # its data file, written with it
             rows.append((f"{name} data", c.data.file, f"{c.data.bytes / 1e6:.1f}", "", ""))
-    widths = [max(len(r[i]) for r in rows) for i in range(5)]
-    lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)) for row in rows]
-    lines.insert(1, "  ".join("-" * w for w in widths))
+    lines = aligned(rows)
     backend = manifest.backend + (f" ({manifest.npu.soc})" if manifest.npu else "")
     quants = "/".join(sorted({c.quant for c in manifest.components.values()}))
     lines.append(f"preset {manifest.preset}, backend {backend}, quant {quants}, total {total_seconds:.1f}s")

@@ -37,6 +37,7 @@ from bluev.quant.pt2e import pt2e_quantize
 from bluev.quant.recipes import Recipe
 from bluev.runtime.image import load_tiles
 from bluev.runtime.typed_json import to_json
+from bluev.text_table import aligned
 
 
 def log(text: str) -> None:
@@ -264,7 +265,4 @@ def report_table(reports: list[dict]) -> str:
                         f"{r['size_mb']:.1f}",
                     )
                 )
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip() for row in rows]
-    lines.insert(1, "  ".join("-" * w for w in widths))
-    return "\n".join(lines)
+    return "\n".join(aligned(rows))

@@ -41,6 +41,7 @@ from bluev.runtime import kernels
 from bluev.runtime.artifacts import open_artifacts
 from bluev.runtime.layouts import plan_for
 from bluev.runtime.manifest import LinearScheme, Manifest
+from bluev.text_table import aligned
 
 METRICS = (
     "decode_tok_s",
@@ -413,9 +414,7 @@ def report_table(report: dict) -> str:
             cells.append(cell)
         if any(c != "-" for c in cells):
             rows.append((metric, *cells))
-    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-    lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows]
-    lines.insert(1, "  ".join("-" * w for w in widths))
+    lines = aligned(rows)
     head = (
         f"preset {report['preset']}, quant {report['quant']}, "
         f"{report['threads']} threads, {report['repeats']} rounds"

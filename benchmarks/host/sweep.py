@@ -28,6 +28,7 @@ from bluev.errors import BadInput
 from bluev.export.builders import smollm2_gguf
 from bluev.fileio import atomic_write_text
 from bluev.runtime.manifest import Manifest
+from bluev.text_table import aligned
 
 PREFILL_LENGTHS = (128, 512, 1024, 2048)
 DECODE_POSITIONS = (0, 512, 1024, 2048)
@@ -248,12 +249,6 @@ def cell(value: dict | None) -> str:
         return "-"
     low, high = value["spread"]
     return f"{value['median']:g}" + (f" ({low:g}-{high:g})" if low != high else "")
-
-
-def aligned(rows: list[tuple[str, ...]]) -> list[str]:
-    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-    lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows]
-    return [lines[0], "  ".join("-" * w for w in widths), *lines[1:]]
 
 
 def write_outputs(report: dict, out: Path) -> list[Path]:

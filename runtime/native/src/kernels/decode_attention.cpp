@@ -67,24 +67,30 @@ void decode_attention(const DecodeShape& s, const float* q, const float* k, cons
   // streams whole cache rows (all kv heads of its positions) instead of every other 256 bytes.
   const int64_t unit_floats = group * (s.dim + 2);
   const int64_t units = s.batch * s.kv_heads * chunks;
-  std::vector<float> partial(size_t(units * unit_floats));
+  // Kept per calling thread across calls (24 layers a step): every unit writes all of its
+  // floats, so neither buffer needs clearing.
+  // (The pool's threads reach it through `partials`: inside the lambda the name would mean
+  // each worker's own, empty, copy.)
+  thread_local std::vector<float> partial;
+  partial.resize(size_t(units * unit_floats));
+  float* partials = partial.data();
   const ChunkKernel kernel = chunk_kernel();
   executorch::extension::parallel_for(0, units, 1, [&](int64_t begin, int64_t end) {
-    std::vector<float> scores(static_cast<size_t>(kChunk));  // one query head's
+    thread_local std::vector<float> scores(static_cast<size_t>(kChunk));  // one query head's
     for (int64_t u = begin; u < end; ++u) {
       const int64_t kvh = u % s.kv_heads, c = (u / s.kv_heads) % chunks, b = u / (chunks * s.kv_heads);
       const float* qg = q + (b * s.heads + kvh * group) * s.dim;
       const float* kb = k + b * s.cache_len * stride + kvh * s.dim;
       const float* vb = v + b * s.cache_len * stride + kvh * s.dim;
       kernel(qg, kb, vb, stride, s.dim, group, c * kChunk, std::min(keys, (c + 1) * kChunk), scale, scores.data(),
-             partial.data() + u * unit_floats);
+             partials + u * unit_floats);
     }
   });
   // Partials of query head h (= kvh * group + r) sit at units (b, 0 .. chunks, kvh), offset r.
   for (int64_t b = 0; b < s.batch; ++b) {
     for (int64_t h = 0; h < s.heads; ++h) {
       const int64_t kvh = h / group, r = h % group;
-      const float* first = partial.data() + (b * chunks * s.kv_heads + kvh) * unit_floats + r * (s.dim + 2);
+      const float* first = partials + (b * chunks * s.kv_heads + kvh) * unit_floats + r * (s.dim + 2);
       merge(first, chunks, s.kv_heads * unit_floats, s.dim, out + (b * s.heads + h) * s.dim);
     }
   }

@@ -48,7 +48,8 @@ DecodeShape shape(const Tensor& q, const Tensor& k) { return {q.size(0), q.size(
 // Anything else (including malformed calls, whose errors ExecuTorch's kernel reports) is not.
 bool decode_step(Span<EValue*> stack) {
   if (stack.size() != kArgs || !stack[0]->isTensor() || !stack[1]->isTensor() || !stack[2]->isTensor() ||
-      !stack[3]->isInt() || !stack[4]->isNone() || !stack[6]->isBool() || !stack[6]->toBool()) {
+      !stack[3]->isInt() || !stack[4]->isNone() || !stack[6]->isBool() || !stack[6]->toBool() ||
+      !(stack[7]->isNone() || stack[7]->isDouble()) || !stack[8]->isTensor()) {
     return false;
   }
   const Tensor& q = stack[0]->toTensor();
