@@ -117,6 +117,7 @@ def export_components(
     and, for the static LLM layout, its manifest section (the token table is written with it)."""
     results: list[ProgramResult] = []
     static: Npu | None = None
+    max_batch = vision_batch(model.tiler.max_tiles, opts.vision_batch, opts.backend) if model.tiler else 0
 
     def write(
         name: str,
@@ -139,7 +140,6 @@ def export_components(
         progress.finish(started, f", {low.coverage.text()} ops delegated{note}")
 
     if model.tower is not None and model.projector is not None and model.tiler is not None:
-        max_batch = vision_batch(model.tiler.max_tiles, opts.vision_batch)
         fixed = FIXED_VISION_BATCH.get(opts.backend, False)
         size = "a fixed batch of" if fixed else "up to"
         started = progress.step(f"exporting vision_encoder.pte ({size} {max_batch} tiles)")
@@ -160,7 +160,7 @@ def export_components(
         programs, shapes = static_programs(model)
         meta.update(use_sdpa_with_kv_cache=False, enable_dynamic_shape=False)
         write("llm", programs, started, meta, own_io=True)  # the runner's caches, as on the NPU
-        batch = vision_batch(model.tiler.max_tiles, opts.vision_batch) if model.tower and model.tiler else 0
+        batch = max_batch if model.tower else 0
         static = static_section(model, shapes, write_embedding(writer, model), batch, soc=None)
     else:
         started = progress.step("exporting llm.pte (token_embedding, prefill/decode; static KV cache)")

@@ -26,6 +26,12 @@ DEFAULT_QUANT = {"xnnpack": "default", "portable": "float", "vulkan": "float", "
 # computed outside the delegate: "used before it has been defined"), so on Vulkan the vision
 # programs take a fixed batch, as on the NPU; the runner pads a short batch with zero tiles.
 FIXED_VISION_BATCH = {"vulkan": True, "mediatek": True}
+# A vision program plans activation memory for its largest batch (~78 MB a 384px SigLIP tile
+# once encoding) while a tile is compute-bound: one tile a call encodes a picture as fast as the
+# whole picture in one (results.md, "Memory by program"). So where the batch can vary, the
+# default is one tile a call; fixed-batch backends default to a whole picture, since a smaller
+# batch would pad the picture's last call with zero tiles.
+DEFAULT_VISION_BATCH = 1
 # The static LLM layout (export/static_layout.py) is the NPU's; XNNPACK also takes it, so that
 # bluev-runner's static-layout logic runs off the phone.
 LLM_LAYOUTS = {"xnnpack": ("dynamic", "static"), "mediatek": ("static",)}
@@ -82,8 +88,9 @@ class ExportOptions:
         minimum=0,
         help="Tiles per vision-encoder call, the largest batch the vision programs take (the runtime "
         "encodes a picture in batches of it). The programs plan activation memory for that batch: "
-        "onevision-0.5b's 37 tiles hold 1.37 GB once loaded. 0: every tile of the largest grid "
-        "and the thumbnail in one call.",
+        "onevision-0.5b's 37 tiles hold 1.37 GB once loaded. 0: the backend's default, one tile "
+        "(xnnpack, portable) or every tile of the largest grid and the thumbnail (vulkan, mediatek: "
+        "fixed-batch programs).",
     )
     force: bool = cli(False, help="Replace artifacts of another preset in --out.")
     stock_runner: bool = cli(

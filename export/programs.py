@@ -13,6 +13,7 @@ from torch.export import Dim, ExportedProgram
 
 from bluev.export.llm import Transformer
 from bluev.export.lower import export_method
+from bluev.export.options import DEFAULT_VISION_BATCH, FIXED_VISION_BATCH
 from bluev.export.vision import Projector, StockImageEncoder, VisionTower
 
 
@@ -47,17 +48,19 @@ class DecodeTokens(nn.Module):
         return self.llm.decode_embeddings(self.llm.tok_embeddings(tokens), input_pos)
 
 
-def vision_batch(max_tiles: int, requested: int = 0) -> int:
-    """Tiles per vision call: ``requested`` (`--vision-batch`), at most a whole picture's grid
-    tiles and thumbnail; 0 means the whole picture."""
+def vision_batch(max_tiles: int, requested: int, backend: str) -> int:
+    """Tiles per vision call: ``requested`` (`--vision-batch`; 0: ``backend``'s default), at
+    most a whole picture's grid tiles and thumbnail."""
     whole = max_tiles + 1
-    return min(requested, whole) if requested else whole
+    if not requested:
+        requested = whole if FIXED_VISION_BATCH.get(backend, False) else DEFAULT_VISION_BATCH
+    return min(requested, whole)
 
 
 def vision_programs(tower: nn.Module, max_batch: int, fixed: bool = False) -> dict[str, ExportedProgram]:
     """Tiles [1..max_batch, 3, S, S]; ``fixed``: exactly max_batch tiles (the caller pads)."""
     size = tower.image_size
-    if fixed:
+    if fixed or max_batch == 1:  # torch.export has no dynamic dim of one size
         return {"forward": export_method(tower, (torch.zeros(max_batch, 3, size, size),))}
     example = (torch.zeros(2, 3, size, size),)
     batch = Dim("tiles", min=1, max=max_batch)
@@ -67,7 +70,7 @@ def vision_programs(tower: nn.Module, max_batch: int, fixed: bool = False) -> di
 def projector_programs(
     projector: Projector, patches: int, width: int, max_batch: int, fixed: bool = False
 ) -> dict:
-    if fixed:
+    if fixed or max_batch == 1:
         return {"forward": export_method(projector, (torch.zeros(max_batch, patches, width),))}
     example = (torch.zeros(2, patches, width),)
     batch = Dim("tiles", min=1, max=max_batch)

@@ -269,7 +269,7 @@ def llm_section(model: BuiltModel, static: bool = False) -> Llm | None:
 
 
 def vision_section(model: BuiltModel, backend: str, requested_batch: int = 0) -> Vision | None:
-    """``requested_batch``: `--vision-batch` (0: all the tiles a picture can have)."""
+    """``requested_batch``: `--vision-batch` (0: ``backend``'s default)."""
     if model.tower is None or model.tiler is None:
         return None
     shape = tower_shape(model.tower)
@@ -285,7 +285,7 @@ def vision_section(model: BuiltModel, backend: str, requested_batch: int = 0) ->
         # SmolVLM's global image and InternVL's thumbnail come after the tiles
         thumbnail_first=model.layout is None or model.layout.kind not in ("idefics3", "internvl"),
         normalize=model.normalize,
-        max_batch=vision_batch(model.tiler.max_tiles, requested_batch),
+        max_batch=vision_batch(model.tiler.max_tiles, requested_batch, backend),
         fixed_batch=FIXED_VISION_BATCH.get(backend, False),
     )
 

@@ -149,10 +149,15 @@ def phase_peak_rss_mb() -> float:
 
 def vm_hwm_mb() -> float | None:
     """VmHWM of /proc/self/status in MB; None where there is no such file."""
+    return proc_status_mb("VmHWM")
+
+
+def proc_status_mb(field: str) -> float | None:
+    """A kB field of /proc/self/status (VmHWM, VmRSS) in MB; None where there is no such file."""
     try:
         with open("/proc/self/status", encoding="ascii") as status:
             for line in status:
-                if line.startswith("VmHWM:"):
+                if line.startswith(f"{field}:"):
                     return int(line.split()[1]) / 1024.0
     except OSError:
         pass

@@ -136,7 +136,7 @@ def prepare_programs(
     ``requested_batch``: `--vision-batch` (0: the thumbnail and the most tiles the tiler makes)."""
     preset, vision, projector, batch = model.preset, None, None, 0
     if model.tower is not None and model.projector is not None and model.tiler is not None:
-        batch = vision_batch(model.tiler.max_tiles, requested_batch)
+        batch = vision_batch(model.tiler.max_tiles, requested_batch, "mediatek")
         started = progress.step(
             f"preparing vision encoder + projector for the NPU (fixed batch of {batch} tiles)"
         )

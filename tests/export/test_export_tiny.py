@@ -9,7 +9,7 @@ import torch
 from bluev.fileio import sha256_file
 from bluev.runtime.artifacts import open_artifacts
 from bluev.runtime.kernels import runtime
-from bluev.runtime.manifest import DimRange, LlmMethods, read_manifest
+from bluev.runtime.manifest import LlmMethods, read_manifest
 from bluev.runtime.options import SamplerConfig
 from bluev.runtime.pipeline import Pipeline
 
@@ -40,9 +40,10 @@ def test_artifact_files_and_manifest(tiny_artifacts):
     assert m.special_tokens.eos_ids and "<|im_start|>" in m.chat_template.prefix
     assert m.stock_runner.runner == "MultimodalRunner"
     assert m.export.tools["executorch"] == "1.5.1"
-    # dynamic tile batch 1..max_tiles+1 recorded with its range
+    # XNNPACK's default batch: one tile a call (a program of exactly one tile; test_vision_batch
+    # has --vision-batch N's range 1..N)
     pixels = m.components["vision_encoder"].methods["forward"].inputs[0]
-    assert pixels.shape == [DimRange(min=1, max=m.vision.max_batch), 3, 384, 384]
+    assert m.vision.max_batch == 1 and not m.vision.fixed_batch and pixels.shape == [1, 3, 384, 384]
     assert open_artifacts(tiny_artifacts).multimodal
     # readable by others (adb push, a shared box): not the 0600 of a temporary file
     assert all(p.stat().st_mode & 0o044 == 0o044 for p in tiny_artifacts.iterdir())
@@ -72,8 +73,9 @@ def test_vision_and_projector_match_eager(tiny_artifacts, tiny_model):
     with torch.no_grad():
         ref_features = tiny_model.tower(pixels)
         ref_embeds = tiny_model.projector(ref_features)
-    features = vision.execute([pixels])[0]
-    embeds = projector.execute([features])[0]
+    # one tile a call (the default batch), as the runtime encodes a picture
+    features = torch.cat([vision.execute([tile[None]])[0] for tile in pixels])
+    embeds = torch.cat([projector.execute([tile[None]])[0] for tile in features])
     assert features.shape == (3, 729, 64) and embeds.shape == (3 * 196, 64)
     # max abs error against eager float: measured ~1e-5 for both
     assert (features - ref_features).abs().max() < 1e-3

@@ -163,7 +163,7 @@ def test_manifest_records_the_processor_and_the_summary_names_it(float_artifacts
         16,
         12,
     )
-    assert m.vision.max_batch == 13 and m.vision.normalize.mean == [0.485, 0.456, 0.406]
+    assert m.vision.max_batch == 1 and m.vision.normalize.mean == [0.485, 0.456, 0.406]
     image = reference.processor.image_token_id
     ids = reference.processor(images=[Image.new("RGB", (1920, 1080))], text="<IMG_CONTEXT>")["input_ids"][0]
     summary = (float_artifacts.parent / f"{float_artifacts.name}.export.stdout").read_text()

@@ -158,7 +158,7 @@ def test_manifest_records_the_processor_and_the_summary_names_it(float_artifacts
     assert (split.fake_token, split.global_token) == ("<fake_token_around_image>", "<global-img>")
     assert layout.processor.resample == "lanczos" and layout.prompt.image_token == "<image>"
     assert m.vision.tiler.tile_size == 128 and m.vision.tiler.tokens_per_tile == 4
-    assert m.vision.max_batch == 17  # 4 x 4 tiles + the global image
+    assert m.vision.tiler.max_tiles == 16 and m.vision.max_batch == 1  # 4 x 4 tiles; one tile a call
     image = reference.processor.tokenizer.convert_tokens_to_ids("<image>")
     ids = reference.processor(images=[Image.new("RGB", (1920, 1080))], text="<image>")["input_ids"][0]
     summary = (float_artifacts.parent / f"{float_artifacts.name}.export.stdout").read_text()

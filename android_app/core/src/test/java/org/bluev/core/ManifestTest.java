@@ -37,7 +37,7 @@ public class ManifestTest {
     assertEquals(4, m.vision.tiler.maxTiles);
     assertEquals(8, m.vision.tiler.candidateGrids().size());
     assertEquals(196, m.vision.tokensPerTile);
-    assertEquals(5, m.vision.maxBatch);
+    assertEquals(1, m.vision.maxBatch); // XNNPACK's default: one tile a call
     assertEquals(0.5f, m.vision.mean[0], 0f);
     assertTrue(m.vision.thumbnailFirst);
     assertEquals("MultimodalRunner", m.stockRunner.runner);
@@ -91,7 +91,7 @@ public class ManifestTest {
 
   @Test
   public void fixedBatchIsReadFromTheManifest() throws Exception {
-    assertFalse(tiny().vision.fixedBatch); // XNNPACK: 1..max_batch tiles
+    assertFalse(tiny().vision.fixedBatch); // XNNPACK: up to max_batch tiles a call
     Manifest vulkan = Manifest.parse(TestFiles.manifest("tiny-vulkan"), "tiny-vulkan");
     assertTrue(vulkan.vision.fixedBatch); // Vulkan: exactly max_batch, the runner pads
     assertEquals(vulkan.vision.maxBatch, 5);
