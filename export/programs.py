@@ -57,24 +57,26 @@ def vision_batch(max_tiles: int, requested: int, backend: str) -> int:
     return min(requested, whole)
 
 
+def tile_batch_program(
+    module: nn.Module, name: str, item: tuple[int, ...], max_batch: int, fixed: bool
+) -> dict[str, ExportedProgram]:
+    """``forward`` over [1..max_batch, *item] (input ``name``); ``fixed``: exactly max_batch."""
+    if fixed or max_batch == 1:  # torch.export has no dynamic dim of one size
+        return {"forward": export_method(module, (torch.zeros(max_batch, *item),))}
+    batch = Dim("tiles", min=1, max=max_batch)
+    return {"forward": export_method(module, (torch.zeros(2, *item),), {name: {0: batch}})}
+
+
 def vision_programs(tower: nn.Module, max_batch: int, fixed: bool = False) -> dict[str, ExportedProgram]:
     """Tiles [1..max_batch, 3, S, S]; ``fixed``: exactly max_batch tiles (the caller pads)."""
     size = tower.image_size
-    if fixed or max_batch == 1:  # torch.export has no dynamic dim of one size
-        return {"forward": export_method(tower, (torch.zeros(max_batch, 3, size, size),))}
-    example = (torch.zeros(2, 3, size, size),)
-    batch = Dim("tiles", min=1, max=max_batch)
-    return {"forward": export_method(tower, example, {"pixels": {0: batch}})}
+    return tile_batch_program(tower, "pixels", (3, size, size), max_batch, fixed)
 
 
 def projector_programs(
     projector: Projector, patches: int, width: int, max_batch: int, fixed: bool = False
 ) -> dict:
-    if fixed or max_batch == 1:
-        return {"forward": export_method(projector, (torch.zeros(max_batch, patches, width),))}
-    example = (torch.zeros(2, patches, width),)
-    batch = Dim("tiles", min=1, max=max_batch)
-    return {"forward": export_method(projector, example, {"features": {0: batch}})}
+    return tile_batch_program(projector, "features", (patches, width), max_batch, fixed)
 
 
 def llm_programs(llm: Transformer, chunk: int) -> dict[str, ExportedProgram]:
