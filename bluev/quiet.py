@@ -43,7 +43,9 @@ def library_warnings_quiet() -> None:
     warnings.filterwarnings("ignore", message="Mutation on a buffer in the model is detected")
     import torch  # noqa: F401  (torch sets its loggers' levels when imported: quiet them after)
 
+    # torchao (imported later by the verbs that quantize) logs the optional CUDA kernels it cannot
+    # load on a CPU machine: its logger's level is set here, before it exists. Importing it here
+    # would put torch._dynamo and inductor (~90 MB resident) into `bluev run` too.
     for name in ("torch", "torchao", "executorch", "transformers", "root"):
         logging.getLogger(name).setLevel(logging.ERROR)
     logging.getLogger().setLevel(logging.ERROR)
-    import torchao  # noqa: F401  (logs optional CUDA kernels it cannot load on a CPU machine)

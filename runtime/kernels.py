@@ -10,13 +10,40 @@ import ctypes.util
 import functools
 import os
 import resource
-from collections.abc import Callable
+import sys
+from collections.abc import Sequence
 from pathlib import Path
 
+import executorch.extension.llm.custom_ops as llama_ops_package
 import executorch.kernels.quantized  # noqa: F401  (registers quantized_decomposed::embedding_*)
-from executorch.extension.llm.custom_ops import custom_ops  # noqa: F401  (registers llama::*)
-from executorch.extension.pybindings import portable_lib
-from executorch.runtime import Program, Runtime
+import torch
+
+# The runtime's extension module itself. Its Python faces (executorch.runtime and
+# pybindings.portable_lib) import executorch.exir for a warning class, and exir imports
+# torch._dynamo and inductor: 145 MB resident in every process that only runs programs
+# (the pipeline, the tile encoder's child, each benchmark worker).
+from executorch.extension.pybindings import _C  # isort: skip  (after torch: it links libtorch)
+
+
+@functools.cache
+def llama_kernels() -> None:
+    """Register the llama:: kernels (update_cache, custom_sdpa) with the runtime, once.
+
+    Loads the wheel's libcustom_ops_aot_lib.so itself. Its Python module
+    (``executorch.extension.llm.custom_ops.custom_ops``) loads the same library but also
+    adds torch.export's meta kernels and inductor lowerings, which import torch._inductor:
+    140 MB of every runtime process (the tile encoder's child too) that running a program
+    never uses. The exporter imports that module, which then finds the ops registered.
+    """
+    if hasattr(torch.ops.llama, "update_cache"):
+        return
+    libs = sorted(Path(llama_ops_package.__file__).parent.glob("**/*custom_ops_aot_lib.*"))
+    if len(libs) != 1:
+        raise RuntimeError(f"executorch's llama kernels: expected one custom_ops_aot_lib, found {libs}")
+    torch.ops.load_library(str(libs[0]))
+
+
+llama_kernels()
 
 # bluev's decode-step attention (runtime/native/src/kernels/decode_sdpa.cpp), built by `make
 # install` into runtime/lib/. BLUEV_HOST_KERNELS names another build of it, or "off" for
@@ -59,34 +86,120 @@ def decode_attention_calls() -> int:
     return int(lib.bluev_decode_attention_calls()) if lib is not None else 0
 
 
-def runtime() -> Runtime:
-    """ExecuTorch's runtime, with the llama:: and quantized_decomposed:: kernels registered
-    (importing this module registers them, and bluev's decode attention when it is built)."""
-    return Runtime.get()
+class Method:
+    """One loaded method of a program: ``execute(inputs)`` returns its outputs (copies)."""
+
+    def __init__(self, method: _C.ExecuTorchMethod) -> None:
+        self._method = method
+
+    def execute(self, inputs: Sequence[object]) -> list:
+        return self._method(inputs)
+
+    @property
+    def metadata(self) -> _C.MethodMeta:
+        return self._method.method_meta()
+
+
+class Program:
+    """A program mapped from its file; each method is loaded once (a second instance of a
+    method would get its own KV cache)."""
+
+    def __init__(self, program: _C.ExecuTorchProgram, files: tuple[Path, ...]) -> None:
+        self._program, self.files = program, files
+        self._methods: dict[str, Method] = {}
+
+    @property
+    def method_names(self) -> set[str]:
+        return {self._program.get_method_name(i) for i in range(self._program.num_methods())}
+
+    def load_method(self, name: str) -> Method:
+        if name not in self._methods:
+            self._methods[name] = Method(self._program.load_method(name))
+            unpin_mapped(self.files)
+        return self._methods[name]
+
+    def metadata(self, name: str) -> _C.MethodMeta:
+        return self._program.method_meta(name)
 
 
 def load_program(pte: Path, data: Path | None = None) -> Program:
     """A program from its file, with its data file (.ptd) if it keeps weights there.
 
-    By path, not as bytes: ExecuTorch then maps the file (its pybinding's mmap data
-    loader) and pages weights in as they are read, instead of a private copy of the file.
+    By path, not as bytes: ExecuTorch then maps the file (its mmap data loader) and
+    pages weights in as they are read, instead of a private copy of the file.
     """
-    return runtime().load_program(pte, data_path=data)
+    program = _C._load_program(
+        str(pte),
+        program_verification=_C.Verification.InternalConsistency,
+        data_path=None if data is None else str(data),
+    )
+    files = (Path(pte),) if data is None else (Path(pte), Path(data))
+    unpin_mapped(files)
+    return Program(program, files)
+
+
+def unpin_mapped(files: tuple[Path, ...]) -> None:
+    """Let the kernel page the programs' mapped segments in and out on demand.
+
+    ExecuTorch's Python binding maps each segment with mlock (ignoring its failure), so
+    as root (CAP_IPC_LOCK) a program's constants stay resident whole: llm.pte's 8-bit
+    token table (bluelm-v-3b: 122 MB) of which a prompt reads a few rows. A phone app
+    (RLIMIT_MEMLOCK 64 KB) and a user under the usual limit get no lock, so the table is
+    paged in row by row there; this gives root the same. The mappings are read-only and
+    shared, so dropped pages come back from the file (page cache) when next read.
+    """
+    libc = libc_functions()
+    if libc is None:
+        return
+    names = {str(f.resolve()) for f in files}
+    for start, end in mapped_ranges(names):
+        libc.munlock(ctypes.c_void_p(start), ctypes.c_size_t(end - start))
+        libc.madvise(ctypes.c_void_p(start), ctypes.c_size_t(end - start), MADV_DONTNEED)
+
+
+MADV_DONTNEED = 4  # <sys/mman.h> on Linux
+
+
+def mapped_ranges(names: set[str]) -> list[tuple[int, int]]:
+    """[start, end) of this process's mappings of those files (Linux /proc/self/maps)."""
+    ranges = []
+    try:
+        with open("/proc/self/maps", encoding="utf-8", errors="replace") as maps:
+            for line in maps:
+                fields = line.split(maxsplit=5)
+                if len(fields) == 6 and fields[5].rstrip("\n") in names:
+                    start, end = fields[0].split("-")
+                    ranges.append((int(start, 16), int(end, 16)))
+    except OSError:
+        pass
+    return ranges
+
+
+@functools.cache
+def libc_functions() -> ctypes.CDLL | None:
+    """glibc's munlock, madvise and malloc_trim (None off Linux/glibc), typed once."""
+    name = ctypes.util.find_library("c")
+    if sys.platform != "linux" or name is None:
+        return None
+    libc = ctypes.CDLL(name, use_errno=True)
+    libc.munlock.argtypes = [ctypes.c_void_p, ctypes.c_size_t]
+    libc.madvise.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int]
+    return libc
 
 
 def registered_backends() -> list[str]:
-    return list(portable_lib._get_registered_backend_names())
+    return list(_C._get_registered_backend_names())
 
 
 def current_threads() -> int:
     """The size of ExecuTorch's thread pool (XNNPACK's, shared by every program)."""
-    return int(portable_lib._threadpool_get_thread_count())
+    return int(_C._threadpool_get_thread_count())
 
 
 def set_xnnpack_threads(threads: int) -> None:
     """Resize ExecuTorch's thread pool; 0 keeps it."""
     if threads > 0 and current_threads() != threads:
-        portable_lib._unsafe_reset_threadpool(threads)
+        _C._unsafe_reset_threadpool(threads)
 
 
 def release_freed_memory() -> None:
@@ -98,17 +211,9 @@ def release_freed_memory() -> None:
     glibc keeps small freed blocks in its heap for reuse, so the resident size would not
     fall. ``malloc_trim`` returns them (glibc only: elsewhere this does nothing).
     """
-    trim = malloc_trim()
+    trim = getattr(libc_functions(), "malloc_trim", None)  # glibc's; musl has none
     if trim is not None:
         trim(0)
-
-
-@functools.cache
-def malloc_trim() -> Callable[[int], int] | None:
-    """glibc's malloc_trim, looked up once (find_library searches the linker's paths; the
-    vision programs are released after every encoded picture)."""
-    name = ctypes.util.find_library("c")
-    return getattr(ctypes.CDLL(name), "malloc_trim", None) if name else None
 
 
 _earlier_peak_mb = 0.0  # the process's peak before the last phase_peak_rss_mb reset VmHWM

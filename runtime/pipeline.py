@@ -15,7 +15,7 @@ import torch
 
 from bluev.errors import BadInput
 from bluev.runtime.artifacts import Artifacts, open_artifacts
-from bluev.runtime.kernels import load_program, peak_rss_mb, phase_peak_rss_mb, release_freed_memory
+from bluev.runtime.kernels import Program, load_program, peak_rss_mb, phase_peak_rss_mb, release_freed_memory
 from bluev.runtime.layouts import EncodedImage, ImagePlan, Layout, PromptIds, open_layout, prompt_ids
 from bluev.runtime.options import SamplerConfig
 from bluev.runtime.sampling import Sampler
@@ -71,6 +71,7 @@ class Pipeline:
         need_llm: bool = True,
         image_encoder: str = "inline",
         release_vision: bool = False,
+        llm_after_image: bool = False,
     ) -> None:
         """``need_llm=False`` also opens vision-only artifacts (the host benchmark's tile timing).
         ``image_encoder="process"`` runs the vision programs in a child process
@@ -78,47 +79,64 @@ class Pipeline:
         a ``Session``'s caller is not stalled by an encoding picture. ``release_vision``
         frees the vision programs once a picture is encoded (the paper's phone budget:
         the ViT's memory is not held through prefill and decode); a later picture loads
-        them again."""
+        them again. ``llm_after_image`` (one picture, then its answer: `bluev run`) also
+        loads the LLM only once that picture is encoded and its vision programs are freed,
+        so the two never share memory: the answer's TTFT then includes the LLM's load
+        (``llm_load_ms``), which a process answering once pays before the first token
+        in either order."""
         self.art = artifacts if isinstance(artifacts, Artifacts) else open_artifacts(artifacts)
-        self.image_encoder, self.release_vision = image_encoder, release_vision
+        self.image_encoder = image_encoder
+        self.llm_after_image = llm_after_image and need_llm and self.art.multimodal
+        self.release_vision = release_vision or self.llm_after_image
         if need_llm:
             self.art.require_llm()
         m = self.art.manifest
         self.tiles: TileEncoder | TileEncoderProcess | None = None
         self.layout: Layout | None = open_layout(m, self.art.root) if self.art.multimodal else None
-        try:
-            if self.art.multimodal:
-                self.tiles = open_tile_encoder(self.art, image_encoder)
-            if m.llm is None:
-                self._wait_for_encoder()
-                return
-            if m.llm.layout != "dynamic":
-                raise BadInput(
-                    f"{self.art.root}: the {m.llm.layout} LLM layout (NPU programs) is run by bluev-runner, "
-                    "not by this host pipeline"
-                )
-            llm = load_program(*self.art.program_files("llm"))
-            methods = m.llm.methods
-            assert methods.embed is not None  # the dynamic layout has its embedding method
-            self.embed = llm.load_method(methods.embed)
-            self.prefill_method = llm.load_method(methods.prefill)
-            # one loaded instance per method name: a second instance would get its own KV cache
-            same = methods.decode == methods.prefill
-            self.decode_method = self.prefill_method if same else llm.load_method(methods.decode)
-        except (RuntimeError, ValueError) as exc:
+        self._llm_program: Program | None = None
+        if self.art.multimodal:
+            self.tiles = open_tile_encoder(self.art, image_encoder)
+        if m.llm is None:
+            self._wait_for_encoder()
+            return
+        if m.llm.layout != "dynamic":
             self.close()
-            raise BadInput(f"{self.art.root}: ExecuTorch could not load the programs ({exc})") from None
-        except BadInput:
-            self.close()
-            raise
+            raise BadInput(
+                f"{self.art.root}: the {m.llm.layout} LLM layout (NPU programs) is run by bluev-runner, "
+                "not by this host pipeline"
+            )
+        if not self.llm_after_image:
+            self._load_llm()
         self._wait_for_encoder()
-        self._llm_program = llm  # keeps the methods' shared buffers alive
         self.codec = TextCodec(self.art.tokenizer_path)
         self.chat = m.chat_template
         self.chunk = m.llm.chunk_size
         self.max_seq_len = m.llm.max_seq_len
         self.eos_ids = set(m.special_tokens.eos_ids)
         self.load_rss_mb = phase_peak_rss_mb()
+
+    def _load_llm(self) -> None:
+        """Load llm.pte's embedding, prefill and decode methods (each once: they share one KV cache)."""
+        methods = self.art.manifest.llm.methods  # type: ignore[union-attr]  (callers checked m.llm)
+        assert methods.embed is not None  # the dynamic layout has its embedding method
+        try:
+            llm = load_program(*self.art.program_files("llm"))
+            self.embed = llm.load_method(methods.embed)
+            self.prefill_method = llm.load_method(methods.prefill)
+            self.decode_method = llm.load_method(methods.decode)
+        except (RuntimeError, ValueError) as exc:
+            self.close()
+            raise BadInput(f"{self.art.root}: ExecuTorch could not load the programs ({exc})") from None
+        self._llm_program = llm
+
+    def _llm_loaded_now(self, stats: Stats) -> None:
+        """With ``llm_after_image``, load the LLM (once the picture's vision programs are freed)."""
+        if self._llm_program is not None:
+            return
+        started = time.perf_counter()
+        self._load_llm()
+        stats.extra["llm_load_ms"] = round((time.perf_counter() - started) * 1000.0, 2)
+        stats.phase_rss_mb["llm_load"] = phase_peak_rss_mb()
 
     # --- image ----------------------------------------------------------------------------
 
@@ -261,6 +279,7 @@ class Pipeline:
         on_text: Callable[[str], None] | None = None,
     ) -> Generation:
         """Prefill the prompt (around already encoded image embeddings) and decode; TTFT counts from t0."""
+        self._llm_loaded_now(stats)
         embeds = self.prompt_embeddings(prompt, image)
         n_prompt = embeds.shape[1]
         if n_prompt >= self.max_seq_len:

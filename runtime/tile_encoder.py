@@ -69,7 +69,8 @@ class TileEncoder:
         pass  # loaded in __init__
 
     def close(self) -> None:
-        pass
+        """Free the programs now, even while a caller still holds this encoder."""
+        self.vision = self.projector = None  # type: ignore[assignment]
 
 
 class TileEncoderProcess:

@@ -4,10 +4,10 @@ Loads vision_encoder.pte and projector.pte (``TileEncoder``, as `bluev run` does
 tile to warm them, then ``--tiles`` random tiles in batches of the manifest's ``max_batch``.
 Prints the resident size the import left, what loading added, the peak (VmHWM) and the
 encode time. Resident sizes do not depend on what else the machine runs; the time does.
-``--then-llm``: then release the vision programs and load llm.pte's methods, the order of a
-phone that frees the ViT before the LLM is loaded (the paper's), and print what that peaks at.
+`bluev run --image ... --json` gives the whole answer's peaks by phase (the LLM is loaded there
+once the vision programs are freed).
 
-Usage: python tools/vision_memory.py artifacts/onevision-0.5b [--tiles 16] [--threads 2] [--then-llm]
+Usage: python tools/vision_memory.py artifacts/onevision-0.5b [--tiles 16] [--threads 2]
 """
 
 from __future__ import annotations
@@ -20,13 +20,7 @@ import numpy as np
 import torch
 
 from bluev.runtime.artifacts import open_artifacts
-from bluev.runtime.kernels import (
-    load_program,
-    phase_peak_rss_mb,
-    proc_status_mb,
-    release_freed_memory,
-    set_xnnpack_threads,
-)
+from bluev.runtime.kernels import proc_status_mb, set_xnnpack_threads
 from bluev.runtime.tile_encoder import TileEncoder
 
 
@@ -42,7 +36,6 @@ def main() -> None:
     parser.add_argument("artifacts", type=Path)
     parser.add_argument("--tiles", type=int, default=16, help="tiles to encode (the race photo has 16)")
     parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--then-llm", action="store_true", help="release the vision programs, load the LLM")
     args = parser.parse_args()
     set_xnnpack_threads(args.threads)
     start = status_mb("VmRSS")
@@ -61,17 +54,6 @@ def main() -> None:
         f"loading +{loaded - start:.0f} MB, peak {peak:.0f} MB (+{peak - loaded:.0f} encoding); "
         f"{args.tiles} tiles in {seconds:.1f} s ({args.threads} threads)"
     )
-    if args.then_llm:
-        del encoder  # its programs go with it (nothing else holds them)
-        release_freed_memory()
-        phase_peak_rss_mb()  # VmHWM starts again from here
-        released = status_mb("VmRSS")
-        program = load_program(*art.program_files("llm"))
-        methods = [program.load_method(name) for name in art.manifest.components["llm"].methods]
-        print(
-            f"vision released: RSS {released:.0f} MB; llm.pte's {len(methods)} methods loaded: RSS "
-            f"{status_mb('VmRSS'):.0f} MB, peak since the release {phase_peak_rss_mb():.0f} MB"
-        )
 
 
 if __name__ == "__main__":

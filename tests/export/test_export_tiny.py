@@ -8,7 +8,7 @@ import torch
 
 from bluev.fileio import sha256_file
 from bluev.runtime.artifacts import open_artifacts
-from bluev.runtime.kernels import runtime
+from bluev.runtime.kernels import load_program
 from bluev.runtime.manifest import LlmMethods, read_manifest
 from bluev.runtime.options import SamplerConfig
 from bluev.runtime.pipeline import Pipeline
@@ -61,7 +61,7 @@ def test_summary_table_and_progress(tiny_artifacts):
 
 
 def load_method(path, name="forward"):
-    program = runtime().load_program(path)
+    program = load_program(path)
     return program, program.load_method(name)
 
 
@@ -127,6 +127,37 @@ def test_released_vision_programs_load_again_for_the_next_picture(tiny_artifacts
     assert pipe.tiles is None  # freed once the picture was encoded
     second = pipe.generate("What is in this picture?", sample_image, max_new_tokens=4)
     assert first.token_ids == second.token_ids == kept.token_ids
+
+
+def test_loaded_programs_keep_no_locked_pages(tiny_artifacts):
+    # ExecuTorch's loader mlocks what it maps; load_program unlocks it, as a phone's limit does
+    program = load_program(tiny_artifacts / "llm.pte")
+    program.load_method("token_embedding")
+    locked, mapped = 0, False
+    with open("/proc/self/smaps", encoding="utf-8") as smaps:
+        for line in smaps:
+            fields = line.split()
+            if "-" in fields[0] and not fields[0].endswith(":"):
+                mapped_here = line.rstrip().endswith(str((tiny_artifacts / "llm.pte").resolve()))
+                mapped = mapped or mapped_here
+            elif fields[0] == "Locked:" and mapped_here:
+                locked += int(fields[1])
+    assert mapped and locked == 0
+
+
+def test_llm_loaded_after_the_picture_answers_the_same(tiny_artifacts, sample_image):
+    kept = Pipeline(tiny_artifacts).generate("What is in this picture?", sample_image, max_new_tokens=4)
+    pipe = Pipeline(tiny_artifacts, llm_after_image=True)
+    assert pipe.tiles is not None and pipe._llm_program is None  # only the vision programs so far
+    first = pipe.generate("What is in this picture?", sample_image, max_new_tokens=4)
+    assert pipe.tiles is None and pipe._llm_program is not None  # vision freed, then the LLM loaded
+    assert first.token_ids == kept.token_ids
+    s = first.stats.to_dict()
+    assert list(s["peak_rss_mb_by_phase"]) == ["load", "image_encode", "llm_load", "prefill", "decode"]
+    assert 0 < s["llm_load_ms"] < s["ttft_ms"]
+    # a second picture loads the vision programs again beside the loaded LLM
+    second = pipe.generate("What is in this picture?", sample_image, max_new_tokens=4)
+    assert second.token_ids == kept.token_ids and "llm_load_ms" not in second.stats.to_dict()
 
 
 @pytest.mark.parametrize("seed", [0, 1])

@@ -13,7 +13,7 @@ import json
 import torch
 from executorch.extension.llm.runner import GenerationConfig, TextLLMRunner
 
-from bluev.runtime.kernels import runtime
+from bluev.runtime.kernels import load_program
 from bluev.runtime.manifest import MANIFEST, read_manifest
 from bluev.runtime.options import SamplerConfig
 from bluev.runtime.pipeline import Pipeline
@@ -24,7 +24,7 @@ NEW_TOKENS = 12
 def test_stock_forward_gives_the_logits_of_llm_pte(tiny_text_artifacts):
     m = read_manifest(tiny_text_artifacts / MANIFEST)
     assert m.stock_runner is not None and m.stock_runner.runner == "TextLLMRunner" and m.vision is None
-    stock = runtime().load_program(tiny_text_artifacts / m.stock_runner.file).load_method("forward")
+    stock = load_program(tiny_text_artifacts / m.stock_runner.file).load_method("forward")
     generator = torch.Generator().manual_seed(0)
     pos = torch.tensor([0], dtype=torch.long)
     with Pipeline(tiny_text_artifacts) as pipeline:

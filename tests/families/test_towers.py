@@ -24,7 +24,7 @@ from bluev.export.towers.idefics3 import Idefics3Projector, Idefics3Tower
 from bluev.export.towers.internvit import InternViTTower, InternVLProjector
 from bluev.quant.apply import quantize_vision_
 from bluev.quant.recipes import parse_recipe
-from bluev.runtime.kernels import runtime
+from bluev.runtime.kernels import load_program
 from bluev.runtime.sample_picture import draw_sample
 
 PROMPT = "What is in this picture?"
@@ -106,8 +106,8 @@ def run_exported(
     proj = lower(projector_programs(projector, patches.shape[1], patches.shape[2], max_batch), "xnnpack")
     (out / "vision_encoder.pte").write_bytes(vision.program)
     (out / "projector.pte").write_bytes(proj.program)
-    vision_method = runtime().load_program(out / "vision_encoder.pte").load_method("forward")
-    projector_method = runtime().load_program(out / "projector.pte").load_method("forward")
+    vision_method = load_program(out / "vision_encoder.pte").load_method("forward")
+    projector_method = load_program(out / "projector.pte").load_method("forward")
     features = vision_method.execute([tiles.contiguous()])[0]
     return Exported(features, projector_method.execute([features])[0], vision.coverage, proj.coverage)
 

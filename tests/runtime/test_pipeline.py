@@ -36,3 +36,17 @@ def test_each_phase_has_its_own_peak() -> None:
     first, second, overall = map(float, child.stdout.split())
     assert first > second + 400  # the second phase did not see the first one's 512 MiB
     assert overall == first  # the process's peak is kept across the phases
+
+
+def test_the_runtime_imports_no_exporter() -> None:
+    # executorch.exir pulls in torch._dynamo and inductor (~145 MB resident) that running never uses
+    code = (
+        "import sys, bluev.cli\n"
+        "from bluev.quiet import library_warnings_quiet\n"
+        "library_warnings_quiet()\n"
+        "import bluev.runtime.pipeline\n"
+        "print(sorted(m for m in ('executorch.exir', 'torch._dynamo', 'torch._inductor', 'torchao') "
+        "if m in sys.modules))\n"
+    )
+    child = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert child.stdout.strip() == "[]"

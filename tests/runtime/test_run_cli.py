@@ -27,7 +27,9 @@ def test_run_json_with_image(run_json, tiny_artifacts, sample_image):
     assert isinstance(out["text"], str) and STATS <= set(out["stats"])
     assert out["stats"]["tiles"] == 5 and out["stats"]["image_encode_ms"] > 0
     phases = out["stats"]["peak_rss_mb_by_phase"]
-    assert list(phases) == ["load", "image_encode", "prefill", "decode"]
+    # the LLM loads once the picture is encoded and its vision programs are freed
+    assert list(phases) == ["load", "image_encode", "llm_load", "prefill", "decode"]
+    assert 0 < out["stats"]["llm_load_ms"] < out["stats"]["ttft_ms"]
     # each phase's own peak; the run's peak is the largest of them
     assert all(mb > 0 for mb in phases.values())
     assert max(phases.values()) == pytest.approx(out["stats"]["peak_rss_mb"], abs=0.2)
