@@ -8,22 +8,16 @@ than the report's.
 
 from __future__ import annotations
 
-from importlib import resources
-
 import numpy as np
 import torch
 from PIL import Image, ImageDraw
 from transformers import PreTrainedTokenizerBase
 
+from bluev.quant.texts import data_text
 from bluev.runtime.image import tile_image
 from bluev.runtime.manifest import ChatTemplate
 from bluev.runtime.sample_picture import draw_sample
 from bluev.runtime.tiler import TilerConfig
-
-
-def data_text(name: str) -> str:
-    """A text file of quant/data (``eval_text.txt``, ``calibration_prompts.txt``)."""
-    return resources.files("bluev.quant").joinpath("data", name).read_text(encoding="utf-8")
 
 
 def calibration_texts(chat: ChatTemplate) -> list[str]:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import torch
 
-from bluev.quant.calibration import data_text
+from bluev.quant.texts import data_text
 from bluev.runtime.kernels import load_program
 from bluev.runtime.manifest import MANIFEST
 from bluev.runtime.text import TextCodec

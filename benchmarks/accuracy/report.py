@@ -30,11 +30,11 @@ from bluev.quant.calibration import (
     built_in_tiles,
     calibration_tiles,
     calibration_windows,
-    data_text,
     token_windows,
 )
 from bluev.quant.pt2e import pt2e_quantize
 from bluev.quant.recipes import Recipe
+from bluev.quant.texts import data_text
 from bluev.runtime.image import load_tiles
 from bluev.runtime.typed_json import to_json
 from bluev.text_table import aligned

@@ -43,6 +43,9 @@ from bluev.runtime.layouts import plan_for
 from bluev.runtime.manifest import LinearScheme, Manifest
 from bluev.text_table import aligned
 
+# eager and export_llm run in their own worker module: it imports what bluev's measurements
+# must not carry (worker.py's docstring)
+PEER_WORKER = "bluev.benchmarks.host.peer_worker"
 METRICS = (
     "decode_tok_s",
     "prefill_tok_s",
@@ -123,7 +126,8 @@ def plan_systems(opts: HostBenchOptions, manifest: Manifest, components: list[st
     if "llm" in components:
         plan.traffic["bluev"] = roofline.decode_traffic(manifest, mean_decode_position(opts))
     if "eager" in opts.baselines:
-        systems["eager"] = lambda: run_worker(Task(system="eager", preset=manifest.preset, **common))
+        eager = Task(system="eager", preset=manifest.preset, **common)
+        systems["eager"] = lambda: run_worker(eager, PEER_WORKER)
     same_weights = manifest.source.kind == "gguf" and manifest.llm is not None and "llm" in components
     wanted = {"llama.cpp", "executorch"} & set(opts.baselines)
     if not wanted or not same_weights:
@@ -149,7 +153,7 @@ def plan_systems(opts: HostBenchOptions, manifest: Manifest, components: list[st
         pte, seconds = baseline_pte(opts.peers, manifest.source.sha256, smollm2_llm, opts.log)
         text_only = [c for c in components if c == "llm"]
         task = Task(system="executorch", pte=str(pte), **(common | {"components": text_only, "image": None}))
-        systems["executorch"] = lambda: run_worker(task) | {"export_s": round(seconds, 1)}
+        systems["executorch"] = lambda: run_worker(task, PEER_WORKER) | {"export_s": round(seconds, 1)}
         kv = roofline.kv_bytes(manifest.llm, mean_decode_position(opts))
         plan.traffic["executorch"] = roofline.program_traffic(
             pte.stat().st_size, manifest.llm, EMBEDDING_BITS, kv

@@ -12,18 +12,20 @@ import time
 
 import torch
 
+from bluev.benchmarks.host.peer_worker import (
+    eager_decode_rate,
+    executorch_runner,
+    runner_decode_rate,
+    runner_prefill_rate,
+)
 from bluev.benchmarks.host.worker import (
     Task,
     bluev_decode_rate,
-    eager_decode_rate,
     encode_ms,
     eval_ids,
-    executorch_runner,
     main,
     random_tiles,
     rate,
-    runner_decode_rate,
-    runner_prefill_rate,
 )
 from bluev.export.builders import build
 from bluev.export.presets import get_preset

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from bluev.quant.calibration import data_text
+from bluev.quant.texts import data_text
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,7 @@ from transformers import AutoModelForCausalLM
 
 from bluev.export.builders import SMOLLM2_GGUF, smollm2_dir
 from bluev.export.llm import from_hf_causal_lm
-from bluev.quant.calibration import data_text
+from bluev.quant.texts import data_text
 from bluev.runtime.manifest import MANIFEST, read_manifest
 from bluev.runtime.pipeline import Pipeline
 
