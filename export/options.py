@@ -71,11 +71,13 @@ class ExportOptions:
         help="Grid choice: the model family's own (a checkpoint's processor; the relaxed tiler for bluev's "
         "presets) or relaxed (the paper's, which a checkpoint was not trained on: a warning says so).",
     )
-    kv_cache: str = cli(
-        "float32",
+    kv_cache: str | None = cli(
+        None,
         choices=KV_CACHE_DTYPES,
+        show_default=False,
         help="What the LLM's KV cache stores: int8 (per-row scales, the paper's phone setting) "
-        "takes a quarter of float32's memory.",
+        "takes a quarter of float32's memory. [default: the preset's: int8 for bluelm-v-3b, else "
+        "float32; float32 with --llm-layout static]",
     )
     data_file: bool = cli(
         False,
@@ -129,8 +131,11 @@ class ExportOptions:
         self.check_layout()
         if self.static_layout:  # the fixed-shape programs' limits, on the NPU and off it
             check_npu_preset(preset)
-            if self.kv_cache != "float32":
+            if self.kv_cache not in (None, "float32"):
                 raise BadInput("--kv-cache int8: the static layout takes its caches as inputs; leave it out")
+            self.kv_cache = "float32"
+        if self.kv_cache is None:
+            self.kv_cache = preset.kv_cache
         if self.backend == "mediatek":
             self.stock_runner = False  # ExecuTorch's stock runners do not drive the NPU programs
         if preset.llm is not None and self.with_llm:  # shapes known before building: refuse early

@@ -66,9 +66,13 @@ def host_kernels() -> ctypes.CDLL | None:
         return None
     lib = ctypes.CDLL(str(path))
     lib.bluev_decode_attention_calls.restype = ctypes.c_uint64
-    status = lib.bluev_host_kernels_status()
-    if status != 0:
-        raise RuntimeError(f"{path}: ExecuTorch refused its llama::custom_sdpa kernel (error {status:#x})")
+    lib.bluev_int8_attention_calls.restype = ctypes.c_uint64
+    for op, status in (
+        ("llama::custom_sdpa", lib.bluev_host_kernels_status()),
+        ("llama::custom_quantized_sdpa", lib.bluev_int8_attention_status()),
+    ):
+        if status != 0:
+            raise RuntimeError(f"{path}: ExecuTorch refused its {op} kernel (error {status:#x})")
     return lib
 
 
@@ -78,6 +82,13 @@ host_kernels()  # registered before any program is loaded: methods resolve kerne
 def decode_attention() -> str:
     """Which kernel attends in a decode step: "bluev" or "executorch" (its custom_sdpa)."""
     return "bluev" if host_kernels() is not None else "executorch"
+
+
+def int8_attention_calls() -> int:
+    """How many attention calls over an int8 KV cache (``--kv-cache int8``) bluev's kernel has run
+    in this process (0 without it: ExecuTorch's custom_quantized_sdpa ran them)."""
+    lib = host_kernels()
+    return int(lib.bluev_int8_attention_calls()) if lib is not None else 0
 
 
 def decode_attention_calls() -> int:

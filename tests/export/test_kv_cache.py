@@ -6,6 +6,8 @@ import copy
 
 import torch
 
+from bluev.export.options import ExportOptions
+from bluev.runtime import kernels
 from bluev.runtime.manifest import MANIFEST, read_manifest
 from bluev.runtime.pipeline import Pipeline
 
@@ -16,8 +18,19 @@ def test_the_manifest_records_the_cache(tiny_int8_kv_artifacts):
     assert set(m.components) == {"llm"}
 
 
+def test_the_preset_chooses_the_cache_unless_told(tmp_path):
+    # bluelm-v-3b keeps the paper's INT8 cache; the others float32; the static layout's caches
+    # are program inputs in float32
+    assert ExportOptions(out=tmp_path, preset="bluelm-v-3b").kv_cache == "int8"
+    assert ExportOptions(out=tmp_path, preset="bluelm-v-3b", kv_cache="float32").kv_cache == "float32"
+    assert ExportOptions(out=tmp_path, preset="tiny").kv_cache == "float32"
+    static = ExportOptions(out=tmp_path, preset="bluelm-v-3b", llm_layout="static")
+    assert static.kv_cache == "float32"
+
+
 def test_the_program_matches_the_eager_int8_cache(tiny_int8_kv_artifacts, tiny_model):
     pipe = Pipeline(tiny_int8_kv_artifacts)
+    calls = kernels.int8_attention_calls()
     ids = torch.randint(0, 49152, (1, 40), generator=torch.Generator().manual_seed(0))
     llm = copy.deepcopy(tiny_model.llm)
     with torch.no_grad():
@@ -30,6 +43,7 @@ def test_the_program_matches_the_eager_int8_cache(tiny_int8_kv_artifacts, tiny_m
         pipe.prefill_method.execute([embeds[:, 32:39], torch.tensor([32])])[0][0],
     ]
     got.append(pipe.decode_step(int(ids[0, 39]), 39)[0])
+    assert kernels.int8_attention_calls() == calls + 3 * 2  # bluev's kernel attended (2 layers)
     for logits, pos in zip(got, (31, 38, 39), strict=True):
         assert (logits - eager[pos]).abs().max() < 1e-3  # the program runs the eager ops
         # what 8 bits per cached value cost against attention in float

@@ -221,3 +221,15 @@ def test_bad_option(one_line_error, host_build, tiny_quant_artifacts):
         "bluev-runner", "--artifacts", str(tiny_quant_artifacts), "--prompt", "Hi", "--max-new-tokens", "x"
     )
     one_line_error(r, "--max-new-tokens")
+
+
+def test_int8_cache_set_same_tokens_as_python(runner_json, host_build, tiny_int8_kv_artifacts):
+    # llama::custom_quantized_sdpa: the runner carries bluev's kernel for it (the wheels have none)
+    prompt = "Tell me a story about a cat."
+    _, stats = runner_json(host_build, tiny_int8_kv_artifacts, "--prompt", prompt, "--max-new-tokens", "8")
+    ids = stats["token_ids"]
+    with Pipeline(tiny_int8_kv_artifacts) as p:
+        rows = teacher_forced_logits(p, prompt, ids)
+    assert len(ids) == 8 or stats["stop_reason"] == "eos"
+    for step, token in enumerate(ids):
+        assert float(rows[step].max() - rows[step][token]) <= NEAR_TIE, (host_build.name, step)

@@ -2,6 +2,7 @@
 #include "kernels/decode_attention.h"
 
 #include "kernels/decode_attention_chunk.h"
+#include "kernels/partials.h"
 
 #include <executorch/runtime/kernel/thread_parallel_interface.h>
 
@@ -31,22 +32,6 @@ ChunkKernel chunk_kernel() {
 #else
   return &portable::attend_chunk;
 #endif
-}
-
-// The chunks of one query head: out = sum_c acc_c e^(m_c - M) / sum_c l_c e^(m_c - M).
-void merge(const float* partial, int64_t chunks, int64_t chunk_stride, int64_t dim, float* out) {
-  float top = partial[0];
-  for (int64_t c = 1; c < chunks; ++c) top = std::max(top, partial[c * chunk_stride]);
-  float sum = 0.0f;
-  std::fill(out, out + dim, 0.0f);
-  for (int64_t c = 0; c < chunks; ++c) {
-    const float* part = partial + c * chunk_stride;
-    const float w = std::exp(part[0] - top);
-    sum += part[1] * w;
-    for (int64_t d = 0; d < dim; ++d) out[d] += w * part[2 + d];
-  }
-  const float inv = 1.0f / sum;
-  for (int64_t d = 0; d < dim; ++d) out[d] *= inv;
 }
 
 }  // namespace
@@ -91,7 +76,7 @@ void decode_attention(const DecodeShape& s, const float* q, const float* k, cons
     for (int64_t h = 0; h < s.heads; ++h) {
       const int64_t kvh = h / group, r = h % group;
       const float* first = partials + (b * chunks * s.kv_heads + kvh) * unit_floats + r * (s.dim + 2);
-      merge(first, chunks, s.kv_heads * unit_floats, s.dim, out + (b * s.heads + h) * s.dim);
+      merge_partials(first, chunks, s.kv_heads * unit_floats, s.dim, out + (b * s.heads + h) * s.dim);
     }
   }
 }
