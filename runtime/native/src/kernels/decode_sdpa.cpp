@@ -1,7 +1,7 @@
 // llama::custom_sdpa.out's decode step beside ExecuTorch's own kernel: one-row calls through
 // decode_attention, every other call through the kernel already registered (ExecuTorch's). In
 // the host's Python runtime (libbluev_host_kernels.so, which bluev.runtime.kernels loads after
-// `executorch.extension.llm.custom_ops`) and in bluev-runner on an ExecuTorch source build (the
+// ExecuTorch's libcustom_ops_aot_lib.so) and in bluev-runner on an ExecuTorch source build (the
 // NDK route, which links ExecuTorch's custom_ops); the wheel builds' reference custom_sdpa calls
 // decode_attention itself.
 //
@@ -11,6 +11,7 @@
 // contiguous q, k, v and out: what the LLM programs pass (a mask would add a tensor, and such a
 // call keeps ExecuTorch's kernel).
 #include "kernels/contiguous.h"
+#include "kernels/keyless_kernel.h"
 #include "kernels/decode_attention.h"
 
 #include <executorch/runtime/kernel/kernel_includes.h>
@@ -30,7 +31,6 @@ using executorch::runtime::EValue;
 using executorch::runtime::Kernel;
 using executorch::runtime::KernelKey;
 using executorch::runtime::KernelRuntimeContext;
-using executorch::runtime::OpFunction;
 using executorch::runtime::Span;
 
 constexpr const char* kOp = "llama::custom_sdpa.out";
@@ -69,21 +69,10 @@ bool decode_step(Span<EValue*> stack) {
          decode_attention_fits(shape(q, k));
 }
 
-OpFunction executorch_kernel() {
-  // No tensor metadata: the lookup returns the keyless kernel, never this one.
-  static const auto found = executorch::runtime::get_op_function_from_registry(kOp);
-  return found.ok() ? found.get() : nullptr;
-}
-
 void custom_sdpa(KernelRuntimeContext& ctx, Span<EValue*> stack) {
   if (!decode_step(stack)) {
-    OpFunction fallback = executorch_kernel();
-    if (fallback == nullptr) {
-      ET_LOG(Error, "%s: only the decode step is bluev's; import executorch.extension.llm.custom_ops", kOp);
-      ctx.fail(Error::OperatorMissing);
-      return;
-    }
-    fallback(ctx, stack);
+    static const executorch::runtime::OpFunction keyless = keyless_kernel(kOp);
+    call_keyless_kernel(keyless, kOp, "only the decode step is bluev's; load ExecuTorch's libcustom_ops_aot_lib first", ctx, stack);
     return;
   }
   const Tensor& q = stack[0]->toTensor();

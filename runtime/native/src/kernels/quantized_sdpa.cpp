@@ -5,13 +5,13 @@
 // ExecuTorch's kernel the same way: it carries the kernel key of the tensors those programs
 // pass, which a call's lookup prefers to the keyless kernel.
 #include "kernels/contiguous.h"
+#include "kernels/keyless_kernel.h"
 #include "kernels/int8_attention.h"
 
 #include <executorch/runtime/kernel/kernel_includes.h>
 #include <executorch/runtime/kernel/operator_registry.h>
 
 #include <atomic>
-#include <chrono>
 #include <cmath>
 #include <cstdint>
 
@@ -25,7 +25,6 @@ using executorch::runtime::EValue;
 using executorch::runtime::Kernel;
 using executorch::runtime::KernelKey;
 using executorch::runtime::KernelRuntimeContext;
-using executorch::runtime::OpFunction;
 using executorch::runtime::Span;
 
 constexpr const char* kOp = "llama::custom_quantized_sdpa.out";
@@ -45,7 +44,6 @@ constexpr const char* kInt8CacheKey =
     "6;0,1,2,3|6;0,1,2,3";
 
 std::atomic<uint64_t> calls{0};
-std::atomic<uint64_t> nanoseconds{0};  // spent in int8_attention, for benchmarks
 
 Int8AttentionShape shape(const Tensor& q, const Tensor& k) {
   return {q.size(0), q.size(1), q.size(2), k.size(2), q.size(3), k.size(1)};
@@ -84,21 +82,10 @@ bool ours(Span<EValue*> stack) {
          pos >= 0 && pos + S <= T && int8_attention_fits(shape(q, k));
 }
 
-OpFunction executorch_kernel() {
-  // No tensor metadata: the lookup returns the keyless kernel, never this one.
-  static const auto found = executorch::runtime::get_op_function_from_registry(kOp);
-  return found.ok() ? found.get() : nullptr;
-}
-
 void custom_quantized_sdpa(KernelRuntimeContext& ctx, Span<EValue*> stack) {
   if (!ours(stack)) {
-    OpFunction fallback = executorch_kernel();
-    if (fallback == nullptr) {
-      ET_LOG(Error, "%s: only the causal unmasked call is bluev's, and ExecuTorch's kernel is not linked", kOp);
-      ctx.fail(Error::OperatorMissing);
-      return;
-    }
-    fallback(ctx, stack);
+    static const executorch::runtime::OpFunction keyless = keyless_kernel(kOp);
+    call_keyless_kernel(keyless, kOp, "only the causal unmasked call is bluev's, and ExecuTorch's kernel is not linked", ctx, stack);
     return;
   }
   const Tensor& q = stack[kQ]->toTensor();
@@ -112,10 +99,7 @@ void custom_quantized_sdpa(KernelRuntimeContext& ctx, Span<EValue*> stack) {
   auto f32 = [&](Arg a) { return stack[a]->toTensor().const_data_ptr<float>(); };
   const Int8AttentionInputs in{i8(kQ), f32(kQScales), i8(kQZeros), i8(kK), f32(kKScales),
                                i8(kKZeros), i8(kV), f32(kVScales), i8(kVZeros)};
-  const auto t0 = std::chrono::steady_clock::now();
   int8_attention(shape(q, k), in, stack[kStartPos]->toInt(), scale, out.mutable_data_ptr<float>());
-  const auto spent = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t0);
-  nanoseconds.fetch_add(uint64_t(spent.count()), std::memory_order_relaxed);
   calls.fetch_add(1, std::memory_order_relaxed);
 }
 
@@ -124,14 +108,10 @@ const Error registered = executorch::runtime::register_kernel(Kernel(kOp, Kernel
 }  // namespace
 }  // namespace bluev::kernels
 
-// For ctypes: whether the registration took (0: Error::Ok), how many calls this kernel has run and
-// the nanoseconds they took.
+// For ctypes: whether the registration took (0: Error::Ok) and how many calls this kernel has run.
 extern "C" __attribute__((visibility("default"))) int bluev_int8_attention_status() {
   return int(bluev::kernels::registered);
 }
 extern "C" __attribute__((visibility("default"))) uint64_t bluev_int8_attention_calls() {
   return bluev::kernels::calls.load();
-}
-extern "C" __attribute__((visibility("default"))) uint64_t bluev_int8_attention_nanoseconds() {
-  return bluev::kernels::nanoseconds.load();
 }
