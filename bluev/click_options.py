@@ -76,7 +76,11 @@ def click_param(f: dataclasses.Field, spec: CliSpec, tp: object) -> Callable:
     kwargs: dict[str, Any] = {"help": spec.help, "required": required, "metavar": spec.metavar}
     if base is bool:
         decl = f"{flag}/{spec.secondary}" if spec.secondary else flag
-        return click.option(decl, f.name, is_flag=True, default=bool(default), show_default=True, **kwargs)
+        # a None default is a third state, "not given" (the preset decides): passed on as None
+        flag_default = None if default is None else bool(default)
+        return click.option(
+            decl, f.name, is_flag=True, default=flag_default, show_default=default is not None, **kwargs
+        )
     if spec.parse is not None:  # free text turned into the field's value (e.g. "llm,vision")
         parse = spec.parse
         kwargs["callback"] = lambda _ctx, _param, value: parse(value) if value is not None else default

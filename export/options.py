@@ -79,11 +79,13 @@ class ExportOptions:
         "takes a quarter of float32's memory. [default: the preset's: int8 for bluelm-v-3b, else "
         "float32; float32 with --llm-layout static]",
     )
-    data_file: bool = cli(
-        False,
-        help="Store a tied token table once, in llm.ptd beside llm.pte (smollm2: 93.9 instead of "
-        "122.4 MB); bluev run, bench and bluev-runner load it, the app's components engine cannot "
-        "(ExecuTorch Android 1.5's Module.load takes a .pte alone), so the default is one file.",
+    data_file: bool | None = cli(
+        None,
+        secondary="--no-data-file",
+        help="Store a tied token table once, in llm.ptd beside llm.pte (smollm2: 93.9 instead of 122.4 MB "
+        "in all); bluev run, bench and bluev-runner load it. --no-data-file writes one llm.pte, which the "
+        "app's components engine needs (ExecuTorch Android's Module.load takes a .pte alone). "
+        "[default: the preset's: on for smollm2, else off]",
     )
     vision_batch: int = cli(
         0,
@@ -136,6 +138,8 @@ class ExportOptions:
             self.kv_cache = "float32"
         if self.kv_cache is None:
             self.kv_cache = preset.kv_cache
+        if self.data_file is None:
+            self.data_file = preset.data_file
         if self.backend == "mediatek":
             self.stock_runner = False  # ExecuTorch's stock runners do not drive the NPU programs
         if preset.llm is not None and self.with_llm:  # shapes known before building: refuse early

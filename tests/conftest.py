@@ -201,8 +201,8 @@ def smollm2_artifacts(tmp_path_factory) -> Path:
     """SmolLM2-135M with the default recipe (4-bit LLM, 8-bit embeddings)."""
     # no stock bundle: it lowers the whole LLM a second time (~13 of the suite's CPU-minutes);
     # tests/export/test_stock_text_runner.py checks the text stock runner on tiny_text_artifacts
-    # --data-file: test_smollm2.py checks the <= 98 MB program (llm.pte + llm.ptd)
-    return export_once(tmp_path_factory, "smollm2", "smollm2", "--no-stock-runner", "--data-file")
+    # its default stores the tied table once (llm.ptd): test_smollm2.py checks the <= 98 MB program
+    return export_once(tmp_path_factory, "smollm2", "smollm2", "--no-stock-runner")
 
 
 @pytest.fixture(scope="session")

@@ -8,6 +8,7 @@ import shutil
 import torch
 import torch.nn.functional as F
 
+from bluev.export.options import ExportOptions
 from bluev.quant.affine4 import AffineInt4Linear
 from bluev.quant.apply import quantize_llm_, quantize_vision_, weight_bytes
 from bluev.quant.recipes import RECIPES, parse_recipe
@@ -65,6 +66,16 @@ def test_the_tied_table_is_stored_once(tiny_quant_artifacts, tmp_path, bluev_cli
     (without / "llm.ptd").unlink()
     r = bluev_cli("run", "--artifacts", str(without), "--prompt", "Hi")
     one_line_error(r, "llm.ptd: missing")
+
+
+def test_the_preset_chooses_the_data_file_unless_told(tmp_path, bluev_cli):
+    # smollm2 races its 98 MB GGUF: its table once, in llm.ptd; the others one .pte for the app
+    assert ExportOptions(out=tmp_path, preset="smollm2").data_file is True
+    assert ExportOptions(out=tmp_path, preset="smollm2", data_file=False).data_file is False
+    assert ExportOptions(out=tmp_path, preset="tiny").data_file is False
+    assert ExportOptions(out=tmp_path, preset="bluelm-v-3b").data_file is False
+    usage = bluev_cli("export", "--help").stdout
+    assert "--data-file / --no-data-file" in usage and "on for smollm2" in " ".join(usage.split())
 
 
 def test_run_on_quantized_bundle(tiny_quant_artifacts, sample_image, run_json):

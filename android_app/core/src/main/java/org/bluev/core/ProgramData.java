@@ -4,7 +4,7 @@ import java.util.Map;
 
 /**
  * Programs whose weights sit in a data file beside them (manifest {@code components.<name>.data}:
- * a {@code .ptd}, ExecuTorch's program-data separation; {@code bluev export --data-file} stores a
+ * a {@code .ptd}, ExecuTorch's program-data separation; {@code bluev export --data-file}, smollm2's default, stores a
  * tied token table once there). The app's per-component engine loads each program with
  * ExecuTorch Android's {@code Module.load(path, loadMode)}, which in executorch-android 1.5 takes
  * the {@code .pte} alone (only {@code LlmModule}, the stock engine's class, takes data files), so
@@ -28,7 +28,7 @@ public final class ProgramData {
       if (c.dataFile != null) {
         return c.file + ": manifest components." + e.getKey() + ".data names " + c.dataFile
             + " (weights stored outside the .pte), and ExecuTorch Android's Module.load takes a .pte"
-            + " alone: export without --data-file for the app";
+            + " alone: export with --no-data-file for the app";
       }
     }
     return null;

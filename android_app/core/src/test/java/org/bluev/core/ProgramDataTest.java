@@ -14,7 +14,7 @@ public class ProgramDataTest {
     String why = ProgramData.problem(m, false);
     assertEquals(
         "llm.pte: manifest components.llm.data names llm.ptd (weights stored outside the .pte), and"
-            + " ExecuTorch Android's Module.load takes a .pte alone: export without --data-file"
+            + " ExecuTorch Android's Module.load takes a .pte alone: export with --no-data-file"
             + " for the app",
         why);
     assertEquals(-1, why.indexOf('\n'));
