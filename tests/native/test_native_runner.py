@@ -14,12 +14,18 @@ from bluev.runtime.manifest import MANIFEST, read_manifest
 from bluev.runtime.pipeline import Pipeline
 
 PROMPT = "What is in this picture?"
+AFTER_IMAGE_PHASES = ("load", "image_encode", "llm_load", "prefill", "decode")  # JSON keeps them sorted
 
 
 @pytest.fixture(scope="module")
 def python_image_answer(tiny_quant_artifacts, sample_image):
-    with Pipeline(tiny_quant_artifacts) as p:
+    # the order `bluev run` uses with a picture, as bluev-runner's default with one
+    with Pipeline(tiny_quant_artifacts, llm_after_image=True) as p:
         return p.generate(PROMPT, image=sample_image, max_new_tokens=6)
+
+
+def image_args(image) -> tuple[str, ...]:
+    return ("--image", str(image), "--prompt", PROMPT, "--max-new-tokens", "6")
 
 
 def test_image_prompt_same_tokens_as_python(
@@ -28,16 +34,7 @@ def test_image_prompt_same_tokens_as_python(
     # exported --data-file: the tied table once, in llm.ptd; the runner loads it with llm.pte
     llm = read_manifest(tiny_quant_artifacts / MANIFEST).components["llm"]
     assert llm.data is not None and (tiny_quant_artifacts / llm.data.file).is_file()
-    text, stats = runner_json(
-        host_build,
-        tiny_quant_artifacts,
-        "--image",
-        str(sample_image),
-        "--prompt",
-        PROMPT,
-        "--max-new-tokens",
-        "6",
-    )
+    text, stats = runner_json(host_build, tiny_quant_artifacts, *image_args(sample_image))
     expect = python_image_answer
     assert stats["token_ids"] == expect.token_ids, host_build.name
     assert text == expect.text
@@ -54,9 +51,23 @@ def test_image_prompt_same_tokens_as_python(
         assert stats[key] == py[key], key
     assert set(py) <= set(stats)  # every key of `bluev run --json` stats
     phases = stats["peak_rss_mb_by_phase"]  # each phase's own peak (VmHWM reset between them)
-    assert list(phases) == sorted(py["peak_rss_mb_by_phase"]) == ["decode", "image_encode", "load", "prefill"]
+    assert sorted(phases) == sorted(py["peak_rss_mb_by_phase"]) == sorted(AFTER_IMAGE_PHASES)
     assert all(0 < mb <= stats["peak_rss_mb"] for mb in phases.values()), phases
-    assert stats["tiles"] > 1 and stats["image_encode_ms"] > 0 and stats["ttft_ms"] > 0
+    assert stats["tiles"] > 1 and stats["image_encode_ms"] > 0
+    # the vision programs are freed before the LLM loads: its load is part of the first token's wait
+    assert 0 < stats["llm_load_ms"] < stats["ttft_ms"]
+
+
+def test_preloaded_llm_same_answer_each_run(runner_json, host_build, tiny_quant_artifacts, sample_image):
+    args = image_args(sample_image)
+    _, after = runner_json(host_build, tiny_quant_artifacts, *args, "--runs", "2")
+    _, preload = runner_json(host_build, tiny_quant_artifacts, *args, "--preload-llm", "--runs", "2")
+    assert after["token_ids"] == preload["token_ids"]
+    # every run of the default order frees the ViT and loads the LLM again; preloaded, neither loads
+    assert all(r["llm_load_ms"] > 0 for r in after["runs"]) and "llm_load_ms" in after
+    assert [sorted(r["peak_rss_mb_by_phase"]) for r in after["runs"]] == [sorted(AFTER_IMAGE_PHASES)] * 2
+    assert not any("llm_load_ms" in r for r in [preload, *preload["runs"]])
+    assert sorted(preload["peak_rss_mb_by_phase"]) == sorted(set(AFTER_IMAGE_PHASES) - {"llm_load"})
 
 
 # SmolLM2 at 4 bits with 8-bit dynamic activations is chaotic in float rounding: its last
@@ -211,9 +222,20 @@ def test_corrupt_and_missing_image(one_line_error, host_build, tiny_quant_artifa
     one_line_error(r, "x.png", "no such image file")
 
 
-def test_prompt_over_context(one_line_error, host_build, tiny_quant_artifacts):
+def test_prompt_over_context(one_line_error, host_build, tiny_quant_artifacts, sample_image):
     r = host_build.run("bluev-runner", "--artifacts", str(tiny_quant_artifacts), "--prompt", "word " * 5000)
     one_line_error(r, "prompt:", "over the context")
+    # with a picture, refused before it is encoded and before the LLM, which loads after it, exists
+    r = host_build.run(
+        "bluev-runner",
+        "--artifacts",
+        str(tiny_quant_artifacts),
+        "--image",
+        str(sample_image),
+        "--prompt",
+        "word " * 5000,
+    )
+    one_line_error(r, "prompt:", "of them image)", "over the context")
 
 
 def test_bad_option(one_line_error, host_build, tiny_quant_artifacts):

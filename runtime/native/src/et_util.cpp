@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <malloc.h>
 #include <sstream>
 
 #include <executorch/runtime/platform/platform.h>
@@ -123,6 +124,14 @@ double phase_peak_rss_mb() {
   if (!clear) return peak;
   g_earlier_peak_mb = peak;
   return phase;
+}
+
+void release_freed_memory() {
+#if defined(__GLIBC__)
+  malloc_trim(0);
+#elif defined(M_PURGE)  // Android's bionic
+  mallopt(M_PURGE, 0);
+#endif
 }
 
 }  // namespace bluev

@@ -43,4 +43,9 @@ double peak_rss_mb();
 // runtime/kernels.py phase_peak_rss_mb does. Where that fails every phase reports the peak so far.
 double phase_peak_rss_mb();
 
+// Hands the heap's freed pages back to the system, so that a program freed before the next one
+// loads (the vision programs before the LLM) lowers the resident peak and not only the heap's
+// free lists; runtime/kernels.py release_freed_memory does the same for the Python pipeline.
+void release_freed_memory();
+
 }  // namespace bluev

@@ -5,6 +5,7 @@
 #include <unordered_set>
 
 #include "errors.h"
+#include "et_util.h"
 
 namespace bluev {
 namespace {
@@ -17,14 +18,37 @@ double ms_since(Clock::time_point t) {
 
 }  // namespace
 
-Runner::Runner(const Manifest& m) : manifest_(m), tokenizer_(m.path(m.tokenizer_file)) {
+Runner::Runner(const Manifest& m, LoadOrder order)
+    : manifest_(m),
+      limits_(llm_limits(m)),
+      llm_after_image_(order == LoadOrder::kLlmAfterImage && m.has_vision),
+      tokenizer_(m.path(m.tokenizer_file)) {
   if (m.has_vision) vision_ = std::make_unique<VisionEncoder>(m);
-  llm_ = open_llm(m);
+  if (!llm_after_image_) llm_ = open_llm(m);
   load_rss_mb_ = phase_peak_rss_mb();
 }
 
 int Runner::context(const Request& r) const {
-  return r.seq_len > 0 ? std::min(r.seq_len, llm_->context()) : llm_->context();
+  return r.seq_len > 0 ? std::min(r.seq_len, limits_.context) : limits_.context;
+}
+
+// Back to the state the constructor left, so that every run of one request costs the same: with
+// the LLM after the picture, the last answer's LLM is freed and the vision programs loaded again.
+void Runner::ready_for_answer() {
+  if (llm_after_image_ && llm_) {
+    llm_.reset();
+    release_freed_memory();
+  }
+  if (manifest_.has_vision && !vision_) vision_ = std::make_unique<VisionEncoder>(manifest_);
+}
+
+// With the LLM after the picture: load it now (its time and memory are phases of this answer).
+void Runner::load_llm_now(Stats& stats) {
+  if (llm_) return;
+  auto started = Clock::now();
+  llm_ = open_llm(manifest_);
+  stats.llm_load_ms = ms_since(started);
+  stats.phase_rss_mb.emplace_back("llm_load", phase_peak_rss_mb());
 }
 
 // A prompt of `total` tokens (`image_tokens` of them the picture's) must leave room to answer.
@@ -32,9 +56,9 @@ void Runner::check_fits(int total, int image_tokens, const Request& r) const {
   const std::string what = "prompt: " + std::to_string(total) + " tokens (" + std::to_string(image_tokens) +
                            " of them image)";
   if (total >= context(r)) throw BadInput(what + " is over the context of " + std::to_string(context(r)));
-  if (total > llm_->prompt_capacity()) {
+  if (total > limits_.prompt_capacity) {
     throw BadInput(what + " is over the static layout's prefill capacity of " +
-                   std::to_string(llm_->prompt_capacity()) + " (whole chunks of " + std::to_string(llm_->chunk()) + ")");
+                   std::to_string(limits_.prompt_capacity) + " (whole chunks of " + std::to_string(limits_.chunk) + ")");
   }
 }
 
@@ -49,7 +73,7 @@ int Runner::prompt_tokens(const Request& r, int image_tokens) const {
 void Runner::check(const Request& r) const {
   int image_tokens = 0;
   if (!r.image.empty()) {
-    if (!vision_) throw BadInput(r.image + ": the " + manifest_.preset + " artifacts are text-only (no vision encoder)");
+    if (!manifest_.has_vision) throw BadInput(r.image + ": the " + manifest_.preset + " artifacts are text-only (no vision encoder)");
     ImageFile f = open_image_file(r.image);
     image_tokens = plan_tiles(f.upright_width(), f.upright_height(), manifest_.vision.tiler).image_tokens();
   }
@@ -64,6 +88,10 @@ std::vector<float> Runner::encode_image(const std::string& path, Stats& stats) {
   for (const TileBatch& stage : tiled.stages) {
     std::vector<float> part = vision_->encode(stage);
     embeds.insert(embeds.end(), part.begin(), part.end());
+  }
+  if (llm_after_image_) {  // the ViT's memory is not held through prefill and decode
+    vision_.reset();
+    release_freed_memory();
   }
   stats.tiles = tiled.plan.images_to_encode();
   stats.has_image = true;
@@ -91,6 +119,8 @@ std::vector<float> Runner::prompt_embeddings(const Request& r, const std::vector
 }
 
 Generation Runner::generate(const Request& r, const std::function<void(const std::string&)>& on_text) {
+  check(r);  // cheap, and before any program loads or the picture encodes
+  ready_for_answer();
   Generation g;
   Stats& stats = g.stats;
   stats.phase_rss_mb = {{"load", load_rss_mb_}};
@@ -101,6 +131,7 @@ Generation Runner::generate(const Request& r, const std::function<void(const std
     image = encode_image(r.image, stats);
     stats.phase_rss_mb.emplace_back("image_encode", phase_peak_rss_mb());
   }
+  load_llm_now(stats);
   const int dim = manifest_.llm.dim;
   const int image_tokens = int(image.size() / dim);
   std::vector<float> embeds = prompt_embeddings(r, image, image_tokens);
@@ -111,7 +142,7 @@ Generation Runner::generate(const Request& r, const std::function<void(const std
   llm_->reset();
   auto started = Clock::now();
   std::vector<float> logits;
-  const int chunk = llm_->chunk();
+  const int chunk = limits_.chunk;
   for (int start = 0; start < n_prompt; start += chunk) {
     logits = llm_->step(embeds.data() + size_t(start) * dim, std::min(chunk, n_prompt - start), start);
   }

@@ -32,9 +32,21 @@ struct Generation {
   Stats stats;
 };
 
+// When the LLM is loaded (runtime/pipeline.py Pipeline's llm_after_image).
+enum class LoadOrder {
+  // Vision and LLM programs both loaded up front and kept: answers after the first pay no load.
+  kPreload,
+  // The paper's phone budget for one picture and its answer: the vision programs are loaded up
+  // front and freed once the picture is encoded, and only then is the LLM loaded, so the two never
+  // share memory; TTFT includes the LLM's load (llm_load_ms). Every run repeats that cycle. A
+  // text-only set loads the LLM up front as kPreload does; bluev-runner asks for this order for a
+  // request with a picture (`bluev run`'s), and a text-only answer then loads the LLM when it starts.
+  kLlmAfterImage,
+};
+
 class Runner {
  public:
-  explicit Runner(const Manifest& m);
+  explicit Runner(const Manifest& m, LoadOrder order = LoadOrder::kPreload);
   // Refuses (BadInput) what would fail later: no vision programs for an image, a prompt over
   // the context. Cheap: reads the image header only.
   void check(const Request& r) const;
@@ -45,10 +57,14 @@ class Runner {
   int context(const Request& r) const;
   void check_fits(int total, int image_tokens, const Request& r) const;
   int prompt_tokens(const Request& r, int image_tokens) const;
+  void ready_for_answer();
+  void load_llm_now(Stats& stats);
   std::vector<float> encode_image(const std::string& path, Stats& stats);
   std::vector<float> prompt_embeddings(const Request& r, const std::vector<float>& image, int image_tokens);
 
   Manifest manifest_;
+  LlmLimits limits_;
+  bool llm_after_image_;
   Tokenizer tokenizer_;
   std::unique_ptr<VisionEncoder> vision_;
   std::unique_ptr<LlmLayout> llm_;

@@ -1,5 +1,7 @@
 #include "llm.h"
 
+#include <algorithm>
+
 #include "errors.h"
 #include "et_util.h"
 
@@ -16,9 +18,6 @@ class DynamicLayout : public LlmLayout {
     if (info_.decode_method != info_.prefill_method) methods.push_back(info_.decode_method);
     program_ = load_program(path_, methods, info_.data_file.empty() ? "" : m.path(info_.data_file));
   }
-
-  int context() const override { return info_.max_seq_len; }
-  int chunk() const override { return info_.chunk_size; }
 
   std::vector<float> embed(const std::vector<int64_t>& ids) override {
     std::vector<int64_t> copy(ids);
@@ -55,6 +54,15 @@ class DynamicLayout : public LlmLayout {
 };
 
 }  // namespace
+
+LlmLimits llm_limits(const Manifest& m) {
+  if (m.llm.is_static()) {
+    const StaticInfo& s = m.static_layout;
+    // Every prefill call takes a whole chunk of cache slots, padding included.
+    return {s.cache_len, std::min(s.cache_len / s.chunk * s.chunk, s.cache_len - 1), s.chunk};
+  }
+  return {m.llm.max_seq_len, m.llm.max_seq_len - 1, m.llm.chunk_size};
+}
 
 std::unique_ptr<LlmLayout> open_llm(const Manifest& m) {
   if (m.llm.is_static()) return open_static_llm(m);

@@ -15,12 +15,6 @@ class LlmLayout {
   virtual ~LlmLayout() = default;
   // A new conversation: nothing of the last one may be attended to.
   virtual void reset() {}
-  // Tokens one conversation may hold (prompt and answer).
-  virtual int context() const = 0;
-  // Prompt tokens one conversation may start with (the static layout prefills whole chunks).
-  virtual int prompt_capacity() const { return context() - 1; }
-  // Embeddings per prefill call at most.
-  virtual int chunk() const = 0;
   // Token ids -> embeddings [ids.size() * dim].
   virtual std::vector<float> embed(const std::vector<int64_t>& ids) = 0;
   // Embeddings [count * dim] at positions start_pos.. (count <= chunk); the logits of the last
@@ -29,6 +23,15 @@ class LlmLayout {
   // One decoded token at `pos`; its logits.
   virtual std::vector<float> decode(int64_t token, int pos) = 0;
 };
+
+// What one conversation may hold, from the manifest alone: the runner refuses a prompt before
+// any program is loaded (with the LLM loaded after the picture, before the picture is encoded).
+struct LlmLimits {
+  int context = 0;          // tokens, prompt and answer
+  int prompt_capacity = 0;  // prompt tokens to start with (the static layout prefills whole chunks)
+  int chunk = 0;            // embeddings per prefill call at most
+};
+LlmLimits llm_limits(const Manifest& m);
 
 // The layout the manifest names; BadInput for one this build cannot run.
 std::unique_ptr<LlmLayout> open_llm(const Manifest& m);

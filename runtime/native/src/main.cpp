@@ -21,7 +21,9 @@ int run(const bluev::Options& o) {
   bluev::configure_logging(o.verbose);
   bluev::set_threads(o.threads);
   bluev::Manifest m = bluev::read_manifest(o.artifacts, o.verify);
-  bluev::Runner runner(m);
+  // One picture and its answer, as `bluev run` does: the ViT and the LLM never share memory.
+  const bool after_image = !o.request.image.empty() && !o.preload_llm;
+  bluev::Runner runner(m, after_image ? bluev::LoadOrder::kLlmAfterImage : bluev::LoadOrder::kPreload);
   runner.check(o.request);
   auto loaded = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
   progress(o.verbose, "loaded " + m.preset + " artifacts in " + std::to_string(int(loaded)) + " ms");

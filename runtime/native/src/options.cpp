@@ -47,6 +47,11 @@ const char* usage() {
          "  --seed N               sampling seed\n"
          "  --warmup N             unmeasured runs first (0)\n"
          "  --runs N               measured runs (1); stats then carry medians and \"runs\"\n"
+         "  --preload-llm          with --image: load the LLM up front beside the vision programs\n"
+         "                         and keep both (TTFT without the LLM's load; steady-state\n"
+         "                         timing). Without it the vision programs are freed once the\n"
+         "                         picture is encoded and only then is the LLM loaded (lower peak\n"
+         "                         memory; llm_load_ms is part of TTFT, and every run repeats it)\n"
          "  --stats-json           after the answer, print the stats as one JSON line on stdout\n"
          "                         (the keys of `bluev run --json` stats)\n"
          "  --token-ids            add the generated \"token_ids\" to the stats\n"
@@ -87,6 +92,7 @@ Options parse_options(int argc, char** argv) {
     else if (a == "--stats-json" && !inline_value) o.stats_json = true;
     else if (a == "--token-ids" && !inline_value) o.token_ids = true;
     else if (a == "--no-verify" && !inline_value) o.verify = false;
+    else if (a == "--preload-llm" && !inline_value) o.preload_llm = true;
     else if (a == "--verbose" && !inline_value) o.verbose = true;
     else if ((a == "--help" || a == "-h") && !inline_value) o.help = true;
     else throw BadInput(a + ": unknown option (see --help)");

@@ -16,6 +16,7 @@ struct Options {
   bool stats_json = false;
   bool token_ids = false;  // add "token_ids" to the stats object (the tests compare them)
   bool verify = true;
+  bool preload_llm = false;  // with an image: LoadOrder::kPreload instead of kLlmAfterImage
   bool verbose = false;
   bool help = false;
 };

@@ -57,11 +57,6 @@ class StaticLayout : public LlmLayout {
     past_ = 0;
   }
 
-  int context() const override { return s_.cache_len; }
-  // Every prefill call takes a whole chunk of cache slots, padding included.
-  int prompt_capacity() const override { return std::min(s_.cache_len / s_.chunk * s_.chunk, s_.cache_len - 1); }
-  int chunk() const override { return s_.chunk; }
-
   std::vector<float> embed(const std::vector<int64_t>& ids) override {
     const float* rows = static_cast<const float*>(table_.data());
     std::vector<float> out;

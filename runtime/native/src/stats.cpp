@@ -29,6 +29,7 @@ nlohmann::json Stats::to_json() const {
       {"stop_reason", stop_reason},
       {"generated_tokens", generated_tokens},
   };
+  if (llm_load_ms >= 0) out["llm_load_ms"] = round_to(llm_load_ms, 2);
   nlohmann::json phases = nlohmann::json::object();
   for (const auto& [phase, mb] : phase_rss_mb) phases[phase] = round_to(mb, 1);
   out["peak_rss_mb_by_phase"] = phases;
@@ -44,9 +45,12 @@ nlohmann::json summarise(const std::vector<Stats>& runs) {
   if (runs.size() < 2) return out;
   nlohmann::json each = nlohmann::json::array();
   for (const Stats& s : runs) each.push_back(s.to_json());
-  for (const char* key : {"image_encode_ms", "prefill_tok_s", "decode_tok_s", "ttft_ms"}) {
+  for (const char* key : {"image_encode_ms", "llm_load_ms", "prefill_tok_s", "decode_tok_s", "ttft_ms"}) {
     std::vector<double> v;
-    for (const auto& r : each) v.push_back(r[key].get<double>());
+    for (const auto& r : each) {
+      if (r.contains(key)) v.push_back(r[key].get<double>());
+    }
+    if (v.size() != each.size()) continue;  // llm_load_ms: only where every run loaded the LLM
     std::sort(v.begin(), v.end());
     const size_t n = v.size();
     out[key] = round_to(n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2, 2);

@@ -16,8 +16,10 @@ struct Stats {
   int decode_tokens = 0;
   double decode_ms = 0;
   double ttft_ms = 0;
+  // the LLM's load inside TTFT (LoadOrder::kLlmAfterImage), ms; < 0: loaded before the answer
+  double llm_load_ms = -1;
   double peak_rss_mb = 0;
-  // the peak of each phase (load, image_encode, prefill, decode), MB: et_util.h phase_peak_rss_mb
+  // the peak of each phase (load, image_encode, llm_load, prefill, decode), MB: et_util.h phase_peak_rss_mb
   std::vector<std::pair<std::string, double>> phase_rss_mb;
   std::string stop_reason;
   int generated_tokens = 0;
