@@ -161,13 +161,14 @@ runner: install
 
 # bluev's kernels for the host's Python runtime (runtime/native/src/kernels/decode_sdpa.cpp: the
 # decode step's attention), into runtime/lib/, where bluev.runtime.kernels loads them from;
-# copied under a temporary name and renamed, so that a running process never maps half a file.
+# copied under a temporary name and renamed, so that a running process never maps half a file
+# (the name is this shell's: test workers may run `make runner` at the same time).
 HOST_KERNELS := runtime/lib/libbluev_host_kernels.so
 host-kernels: $(VENV)/.installed
 	$(HOST_CMAKE)
 	cmake --build $(NATIVE_BUILD)/host --target bluev_host_kernels -j $$(nproc)
 	mkdir -p $(dir $(HOST_KERNELS))
-	cp $(NATIVE_BUILD)/host/libbluev_host_kernels.so $(HOST_KERNELS).tmp && mv $(HOST_KERNELS).tmp $(HOST_KERNELS)
+	cp $(NATIVE_BUILD)/host/libbluev_host_kernels.so $(HOST_KERNELS).tmp.$$$$ && mv $(HOST_KERNELS).tmp.$$$$ $(HOST_KERNELS)
 
 $(ARM64_ET)/share/cmake/executorch-config.cmake: | install
 	rm -rf $(ARM64_WHEEL) && mkdir -p $(ARM64_WHEEL)

@@ -267,7 +267,7 @@ def main(argv: list[str] | None = None) -> None:
         click.echo(f"bluev: error: {exc}", err=True)
         sys.exit(BadInput.exit_code)
     except click.UsageError as exc:
-        hint = f" (see 'bluev {exc.ctx.info_name} --help')" if exc.ctx and exc.ctx.parent else ""
+        hint = f" (see '{exc.ctx.command_path} --help')" if exc.ctx and exc.ctx.parent else ""
         click.echo(f"bluev: error: {exc.format_message()}{hint}", err=True)
         sys.exit(2)
     except click.ClickException as exc:

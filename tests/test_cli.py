@@ -85,3 +85,11 @@ def test_image_over_pixel_cap(bluev_cli, tmp_path):
     Image.new("RGB", (400, 300)).save(src)
     r = bluev_cli("tiles", str(src), "--max-pixels", "1000")
     assert r.returncode == 2 and "big.png" in r.stderr and "cap" in r.stderr
+
+
+def test_usage_error_names_the_whole_command(bluev_cli, one_line_error):
+    # a nested verb's hint is the command to type, group and all
+    one_line_error(
+        bluev_cli("bench", "host", "extra-arg"), "unexpected extra argument", "'bluev bench host --help'"
+    )
+    one_line_error(bluev_cli("export", "--bogus"), "--bogus", "'bluev export --help'")
