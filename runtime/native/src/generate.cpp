@@ -119,7 +119,6 @@ std::vector<float> Runner::prompt_embeddings(const Request& r, const std::vector
 }
 
 Generation Runner::generate(const Request& r, const std::function<void(const std::string&)>& on_text) {
-  check(r);  // cheap, and before any program loads or the picture encodes
   ready_for_answer();
   Generation g;
   Stats& stats = g.stats;

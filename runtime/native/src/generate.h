@@ -48,7 +48,8 @@ class Runner {
  public:
   explicit Runner(const Manifest& m, LoadOrder order = LoadOrder::kPreload);
   // Refuses (BadInput) what would fail later: no vision programs for an image, a prompt over
-  // the context. Cheap: reads the image header only.
+  // the context. Cheap: reads the image header only. Call it once, before the first generate
+  // (which does not repeat it): with kLlmAfterImage nothing but the vision programs is loaded yet.
   void check(const Request& r) const;
   Generation generate(const Request& r, const std::function<void(const std::string&)>& on_text);
   const Tokenizer& tokenizer() const { return tokenizer_; }
