@@ -456,7 +456,20 @@ def roofline_lines(report: dict) -> list[str]:
             f"GOP/s ({r['vision_gemm']}) = {r['vision_floor_ms']} ms floor; achieved "
             f"{report.get('vision_tile_ms', '-')} ms ({100 * r.get('vision_achieved', 0):.0f}%)"
         )
-    return lines
+    return lines + past_the_roof(r)
+
+
+def past_the_roof(roof: dict) -> list[str]:
+    """A share past 100% means a probe ran slower than the program it bounds: something else
+    took the cores while probing (two 2-thread jobs on 2 cores make XNNPACK's threads wait on
+    each other), so the floor is not this machine's and the share says nothing."""
+    over = [part for part in ("decode", "prefill", "vision") if roof.get(f"{part}_achieved", 0) > 1.0]
+    if not over:
+        return []
+    return [
+        f"  {' and '.join(over)} past 100% of the roof: the machine was busy while probing; "
+        "re-run on an idle machine for a share that means anything"
+    ]
 
 
 def write_outputs(report: dict, out: Path) -> list[Path]:

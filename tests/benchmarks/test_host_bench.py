@@ -21,6 +21,7 @@ from bluev.benchmarks.host.roofline import (
     kv_bytes,
     program_traffic,
 )
+from bluev.benchmarks.host.worker import SHORT_PROMPT_TOKENS
 from bluev.errors import BadInput
 from bluev.export.builders import SMOLLM2_GGUF, smollm2_dir
 from bluev.runtime.manifest import MANIFEST, read_manifest
@@ -63,13 +64,33 @@ def test_bench_host_on_tiny_reports_every_metric(
     assert roof["bandwidth_gb_s"] > 0.5 and roof["decode_limit_tok_s"] > 0
     # one probe per round, the best is the limit
     assert roof["bandwidth_gb_s_spread"][0] <= roof["bandwidth_gb_s"] == roof["bandwidth_gb_s_spread"][1]
-    assert 0 < roof["decode_achieved"] < 1.5  # a decode far past the bandwidth limit means a bad byte count
-    # prefill and a tile against the measured rate of their own kernels (gemm_probe.py): a share
-    # past 1 means the probe did not time the kernel the program runs
-    assert 0 < roof["prefill_achieved"] < 1.5 and roof["prefill_floor_tok_s"] > 0
+    # the shares are timings (on CI a second test worker shares the 2 cores and can slow a probe
+    # 20x): what a test can hold is what they are made of. The fixture's table is stored once
+    # (--data-file), so decode reads all of llm.pte and llm.ptd (the head is the table), plus the
+    # cache up to the mean decode position: the prompt and half the answer
+    manifest = read_manifest(tiny_quant_artifacts / MANIFEST)
+    llm = manifest.components["llm"]
+    assert llm.data is not None
+    cache = kv_bytes(manifest.llm, SHORT_PROMPT_TOKENS + 16 // 2)
+    assert roof["bytes_per_token"] == llm.bytes + llm.data.bytes + cache
+    share = report["decode_tok_s"] / roof["decode_limit_tok_s"]
+    assert roof["decode_achieved"] == pytest.approx(share, rel=0.01, abs=0.001)
+    # prefill and a tile against the measured rate of their own kernels (gemm_probe.py)
     assert roof["prefill_gemm"].startswith("4-bit") and roof["prefill_gemm_gop_s"] > 0
-    assert 0 < roof["vision_achieved"] < 1.5 and roof["vision_floor_ms"] > 0
+    # tiny's decoder: 2 layers of attention (64 x 16 x (2 x 4 + 2 x 2)) and FFN (3 x 64 x 128),
+    # plus scores and weighted sum over the 32 tokens before the mean prompt token
+    token_ops = 2 * 2 * (64 * 16 * 12 + 3 * 64 * 128) + 2 * 2 * 32 * 4 * 16 * 2
+    floor = roof["prefill_gemm_gop_s"] * 1e9 / token_ops
+    assert roof["prefill_floor_tok_s"] == pytest.approx(floor, rel=0.01)
+    share = report["prefill_tok_s"] / floor
+    assert roof["prefill_achieved"] == pytest.approx(share, rel=0.01, abs=0.001)
     assert roof["vision_gemm"].startswith("8-bit") and "XNNPACK" in roof["vision_gemm"]
+    # tiny's tower: 2 layers of width 64, MLP 128, 729 patches; linears + scores and weighted sum
+    tile_flops = 2 * (2 * 729 * (4 * 64 * 64 + 2 * 64 * 128) + 4 * 729 * 729 * 64)
+    assert roof["vision_gflop_per_tile"] == round(tile_flops / 1e9, 2)
+    floor_ms = tile_flops / (roof["vision_gemm_gop_s"] * 1e9) * 1000
+    share = floor_ms / report["vision_tile_ms"]
+    assert roof["vision_achieved"] == pytest.approx(share, rel=0.01, abs=0.001)
     assert sorted(p.name for p in out.iterdir()) == ["chart.png", "report.json", "report.txt"]
     text = (out / "report.txt").read_text()
     assert all(f"roofline {part}" in text for part in ("decode", "prefill", "vision"))
@@ -150,6 +171,11 @@ def test_roofline_sets_every_system_against_its_own_bytes(tiny_quant_artifacts: 
         "executorch": {"bytes_per_token": 2_000_000, "decode_limit_tok_s": 400.0, "decode_achieved": 0.375}
     }
     assert "executorch: 2.0 MB per token = 400.0 tok/s limit; achieved 150.0 (38%)" in report_table(report)
+    assert "past 100%" not in report_table(report)
+    # faster than the limit: a probe slowed by a busy machine, said so beside the number
+    results["bluev"]["decode_tok_s"] = 300.0
+    text = report_table(assemble(results, manifest, ["llm"], opts, [0.6, 0.8], traffic))
+    assert "achieved 300.0 (150%)" in text and "decode past 100% of the roof: the machine was busy" in text
 
 
 def test_machine_names_the_vector_extensions(tmp_path: Path) -> None:
