@@ -7,7 +7,9 @@ against its type and names the file and the field in a one-line error. The JSON 
 `docs/manifest.schema.json` is generated from these dataclasses (`make schema`),
 so the three readers share one definition. Bump FORMAT_VERSION when a reader written for the old
 version would misread the new one. 3 (2026-12-01): the image `layout`, `speech`,
-`chat_template.add_special_tokens`, a program's `data` file and `llm.kv_cache`.
+`chat_template.add_special_tokens`, a program's `data` file and `llm.kv_cache`. 4 (2026-12-03):
+`llm.hidden_dim` and `llm.tie_embeddings` (the benchmarks solved them from `params`, which two
+shapes can fit).
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from bluev.runtime.tiler import TilerConfig
 from bluev.runtime.typed_json import from_json, json_schema, to_json
 
 FORMAT = "bluev-artifacts"
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 MANIFEST = "manifest.json"
 
 
@@ -129,6 +131,7 @@ class Llm:
     program) or "static" (NPU: fixed t=chunk prefill and t=1 decode, caches, mask and rope
     rows as inputs; `Manifest.npu` describes them). ``kv_cache``: what the dynamic layout's
     cache stores, "float32" or "int8" (per-row scales and zero points, export/llm.py).
+    ``hidden_dim``: the FFN's inner width; ``tie_embeddings``: the head is the token table.
     """
 
     vocab_size: int
@@ -136,6 +139,8 @@ class Llm:
     n_layers: int
     n_heads: int
     n_kv_heads: int
+    hidden_dim: int
+    tie_embeddings: bool
     params: int
     max_seq_len: int
     chunk_size: int

@@ -355,30 +355,16 @@ def prefill_floor(manifest: Manifest, opts: HostBenchOptions, achieved_tok_s: fl
     the LLM's own linear kernel at a prefill chunk's rows and the FFN's shape."""
     llm = manifest.llm
     assert llm is not None
-    try:
-        linears = roofline.llm_linears(llm, preset_ffn(manifest))
-    except ValueError as exc:
-        opts.log(f"no prefill floor: {exc}")
-        return {}
     rows = min(llm.chunk_size, opts.prefill_tokens)
-    probe = gemm_floor(
-        manifest.quantization.llm_linear, GemmShape(rows, llm.dim, linears.ffn_width), opts.threads
-    )
-    ops = roofline.prefill_ops_per_token(llm, linears, opts.prefill_tokens // 2)
+    shape = GemmShape(rows, llm.dim, llm.hidden_dim)
+    probe = gemm_floor(manifest.quantization.llm_linear, shape, opts.threads)
+    ops = roofline.prefill_ops_per_token(llm, opts.prefill_tokens // 2)
     limit = probe["gemm_gop_s"] * 1e9 / ops
     return {f"prefill_{key}": value for key, value in probe.items()} | {
         "prefill_gop_per_token": round(ops / 1e9, 3),
         "prefill_floor_tok_s": round(limit, 1),
         "prefill_achieved": round(achieved_tok_s / limit, 3),
     }
-
-
-def preset_ffn(manifest: Manifest) -> tuple[int, bool] | None:
-    """A random-weight preset's (FFN width, tied) from the preset table; None for other sources."""
-    if manifest.source.kind != "random":
-        return None
-    spec = get_preset(manifest.preset).llm
-    return None if spec is None else (spec.hidden_dim, spec.tie_embeddings)
 
 
 def vision_floor(manifest: Manifest, threads: int, tile_ms: float | None) -> dict:

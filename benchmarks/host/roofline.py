@@ -90,40 +90,15 @@ def vision_flops_per_tile(width: int, mlp: int, layers: int, patches: int) -> fl
     return float(layers * (linear + attention))
 
 
-@dataclass(frozen=True)
-class LlmLinears:
-    """The decoder's linear layers, solved from the manifest's shape and parameter count."""
-
-    ffn_width: int
-    tied: bool  # the head is the token table
-    params: int  # every decoder linear weight (the head excluded: prefill runs it on one row)
-
-
-def llm_linears(llm: Llm, known: tuple[int, bool] | None = None) -> LlmLinears:
-    """The manifest records ``params`` (export/llm.py's count: table, head unless tied, per layer
-    attention + 3 x dim x ffn + two norms, final norm) but not the FFN width or the tie. Each tie
-    gives one FFN width; only whole ones fit. Both fit when 3 x n_layers divides the vocabulary
-    (BlueLM-V-3B's 2.7B on SmolLM2's 49152 tokens: 7808 untied or 8320 tied): then ``known``,
-    the preset's (ffn_width, tied), decides, and without it this raises ValueError."""
+def decoder_linear_params(llm: Llm) -> int:
+    """Every decoder linear weight: per layer q/k/v/o and the FFN's gate, up and down. The head
+    is left out: prefill runs it on one row per chunk."""
     attention = llm.dim * llm.head_dim * (2 * llm.n_heads + 2 * llm.n_kv_heads)
-    fits = []
-    for tied in (True, False):
-        tables = llm.vocab_size * llm.dim * (1 if tied else 2)
-        per_layer, left = divmod(llm.params - tables - llm.dim, llm.n_layers)
-        ffn, rest = divmod(per_layer - 2 * llm.dim - attention, 3 * llm.dim)
-        if left == 0 and rest == 0 and ffn > 0:
-            fits.append((ffn, tied))
-    if known in fits or len(fits) == 1:
-        ffn, tied = known if known in fits else fits[0]
-        return LlmLinears(ffn_width=ffn, tied=tied, params=llm.n_layers * (attention + 3 * llm.dim * ffn))
-    if not fits:
-        raise ValueError(f"params {llm.params} does not fit the LLM's shape: no whole FFN width")
-    shapes = " or ".join(f"FFN {f} {'tied' if t else 'untied'}" for f, t in fits)
-    raise ValueError(f"params {llm.params} fit {shapes}: the manifest does not say which")
+    return llm.n_layers * (attention + 3 * llm.dim * llm.hidden_dim)
 
 
-def prefill_ops_per_token(llm: Llm, linears: LlmLinears, mean_position: int) -> float:
+def prefill_ops_per_token(llm: Llm, mean_position: int) -> float:
     """Multiply-adds x2 of one prompt token: every decoder linear, plus attention's scores and
     weighted sum over the ``mean_position`` tokens before it (each query head)."""
     attention = 2 * 2 * mean_position * llm.n_heads * llm.head_dim * llm.n_layers
-    return float(2 * linears.params + attention)
+    return float(2 * decoder_linear_params(llm) + attention)

@@ -1,11 +1,11 @@
-"""The roofline's floors: the LLM's linears solved from the manifest, the GEMM probe's program."""
+"""The roofline's floors: the LLM's linears from the manifest's shape, the GEMM probe's program."""
 
 from __future__ import annotations
 
 import pytest
 
 from bluev.benchmarks.host.gemm_probe import GemmShape, gemm_gop_s, probe_program
-from bluev.benchmarks.host.roofline import llm_linears, prefill_ops_per_token
+from bluev.benchmarks.host.roofline import decoder_linear_params, prefill_ops_per_token
 from bluev.export.llm import LlmArgs
 from bluev.runtime.manifest import LinearScheme, Llm, LlmMethods
 
@@ -35,40 +35,30 @@ def manifest_llm(args: LlmArgs) -> Llm:
     """The manifest's record of an LLM, as export/writer.py writes it."""
     return Llm(
         vocab_size=args.vocab_size, dim=args.dim, n_layers=args.n_layers, n_heads=args.n_heads,
-        n_kv_heads=args.n_kv_heads, params=args.param_count(), max_seq_len=args.max_seq_len, chunk_size=128,
+        n_kv_heads=args.n_kv_heads, hidden_dim=args.hidden_dim, tie_embeddings=args.tie_embeddings,
+        params=args.param_count(), max_seq_len=args.max_seq_len, chunk_size=128,
         layout="dynamic", methods=LlmMethods(embed="token_embedding", prefill="prefill", decode="decode"),
         kv_cache="float32",
     )  # fmt: skip
 
 
 @pytest.mark.parametrize("name", sorted(SHAPES))
-def test_llm_linears_are_solved_from_the_manifest(name: str) -> None:
+def test_decoder_linears_are_export_s_count_less_tables_and_norms(name: str) -> None:
+    # the manifest's FFN width and tie, not a solve from params: BlueLM-V-3B's 2.7B on
+    # SmolLM2's 49152 tokens fits both FFN 7808 untied and 8320 tied
     args = SHAPES[name]
-    known = (args.hidden_dim, args.tie_embeddings)
-    if name == "bluelm-v-3b":  # 3 x 32 layers divide 49152 tokens: 7808 untied or 8320 tied
-        with pytest.raises(ValueError, match="FFN 8320 tied or FFN 7808 untied"):
-            llm_linears(manifest_llm(args))
-        assert llm_linears(manifest_llm(args), (8320, True)).ffn_width == 8320  # the preset decides
-    linears = llm_linears(manifest_llm(args), known if name == "bluelm-v-3b" else None)
-    assert (linears.ffn_width, linears.tied) == (args.hidden_dim, args.tie_embeddings)
     table = args.vocab_size * args.dim
     norms = args.n_layers * 2 * args.dim + args.dim
-    assert linears.params == args.param_count() - table * (1 if args.tie_embeddings else 2) - norms
+    tables = table * (1 if args.tie_embeddings else 2)
+    assert decoder_linear_params(manifest_llm(args)) == args.param_count() - tables - norms
 
 
 def test_prefill_ops_count_attention_by_position() -> None:
     llm = manifest_llm(SHAPES["smollm2"])
-    linears = llm_linears(llm)
-    at_zero = prefill_ops_per_token(llm, linears, 0)
-    assert at_zero == 2 * linears.params
+    at_zero = prefill_ops_per_token(llm, 0)
+    assert at_zero == 2 * decoder_linear_params(llm)
     # scores and weighted sum: 2 matmuls x 2 ops x position x heads x head_dim, every layer
-    assert prefill_ops_per_token(llm, linears, 100) - at_zero == 4 * 100 * 9 * 64 * 30
-
-
-def test_a_shape_that_fits_no_ffn_width_is_refused() -> None:
-    llm = manifest_llm(SHAPES["smollm2"])
-    with pytest.raises(ValueError, match="no whole FFN width"):
-        llm_linears(Llm(**{**llm.__dict__, "params": llm.params + 1}))
+    assert prefill_ops_per_token(llm, 100) - at_zero == 4 * 100 * 9 * 64 * 30
 
 
 @pytest.mark.parametrize(

@@ -25,7 +25,7 @@ def test_artifact_files_and_manifest(tiny_artifacts):
         "vision_encoder.pte",
     ]
     m = read_manifest(tiny_artifacts / "manifest.json")
-    assert m.preset == "tiny" and m.format_version == 3
+    assert m.preset == "tiny" and m.format_version == 4
     for comp in m.components.values():
         assert comp.sha256 == sha256_file(tiny_artifacts / comp.file)
         assert comp.backend == "xnnpack" and comp.quant == "float" and comp.soc is None

@@ -65,7 +65,7 @@ def test_exported_manifest_round_trips(tiny_artifacts):
             "components.llm.methods.prefill.inputs[0].shape[2]",
         ),
         (lambda m: m.update(format="other"), "not a bluev manifest (format 'other')"),
-        (lambda m: m.update(format_version=1), "format version 1, this bluev reads 3; re-export"),
+        (lambda m: m.update(format_version=1), "format version 1, this bluev reads 4; re-export"),
     ],
 )
 def test_a_bad_field_is_named_in_one_line(copy_of, change, needle):

@@ -101,7 +101,7 @@ struct Manifest {
 };
 
 constexpr const char* kManifestFormat = "bluev-artifacts";
-constexpr int kManifestFormatVersion = 3;
+constexpr int kManifestFormatVersion = 4;
 
 // The manifest's fields, checked for format, version and types but not against any file: what
 // the check tool compares with runtime/manifest.py. Throws BadInput (one line) naming `where`.

@@ -13,7 +13,7 @@ import java.util.Map;
  */
 public final class Manifest {
   public static final String FORMAT = "bluev-artifacts";
-  public static final long FORMAT_VERSION = 3;
+  public static final long FORMAT_VERSION = 4;
   public static final String FILE_NAME = "manifest.json";
 
   /** One .pte program: file name, hash and the method names it exports. */

@@ -11,6 +11,8 @@ import org.junit.Test;
 
 /** manifest.json as export writes it (fixture: a real tiny-preset manifest, unedited). */
 public class ManifestTest {
+  private static final String VERSION = "\"format_version\": " + Manifest.FORMAT_VERSION;
+
   private static Manifest tiny() throws Exception {
     return Manifest.parse(TestFiles.manifest("tiny-xnnpack"), "tiny/manifest.json");
   }
@@ -165,8 +167,9 @@ public class ManifestTest {
     ArtifactException version =
         assertThrows(
             ArtifactException.class,
-            () -> Manifest.parse(good.replace("\"format_version\": 3", "\"format_version\": 4"), "m"));
-    assertTrue(version.getMessage(), version.getMessage().startsWith("m: format version 4, this app reads 3"));
+            () -> Manifest.parse(good.replace(VERSION, "\"format_version\": 99"), "m"));
+    String reads = "m: format version 99, this app reads " + Manifest.FORMAT_VERSION;
+    assertTrue(version.getMessage(), version.getMessage().startsWith(reads));
     ArtifactException format =
         assertThrows(
             ArtifactException.class,

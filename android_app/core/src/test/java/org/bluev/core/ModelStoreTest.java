@@ -35,14 +35,15 @@ public class ModelStoreTest {
         .replaceFirst("\"model_type\": null", "\"model_type\": \"llava_onevision\"");
     set(root, "aaaa", TestFiles.manifest("tiny-vulkan"), 1_000_000_000_000L);
     set(root, "bbbb", hf, 2_000_000_000_000L);
-    set(root, "cccc", TestFiles.manifest("tiny-xnnpack").replace("\"format_version\": 3", "\"format_version\": 1"),
-        3_000_000_000_000L);
+    String version = "\"format_version\": " + Manifest.FORMAT_VERSION;
+    String old = TestFiles.manifest("tiny-xnnpack").replace(version, "\"format_version\": 1");
+    set(root, "cccc", old, 3_000_000_000_000L);
     new File(root, ".staging-1").mkdirs(); // an import in progress is not listed
     List<InstalledModel> models = new ModelStore(root).list();
     assertEquals(Arrays.asList("cccc", "bbbb", "aaaa"), Arrays.asList(models.get(0).name, models.get(1).name, models.get(2).name));
     assertNull(models.get(0).manifest);
     assertTrue(models.get(0).summary(), models.get(0).summary().contains("unusable: "));
-    assertTrue(models.get(0).problem, models.get(0).problem.contains("format version 1, this app reads 3"));
+    assertTrue(models.get(0).problem, models.get(0).problem.contains("format version 1, this app reads " + Manifest.FORMAT_VERSION));
     assertEquals("llava_onevision", models.get(1).manifest.family);
     assertTrue(models.get(1).summary(), models.get(1).summary().startsWith("tiny · xnnpack · llava_onevision · "));
     assertNull(models.get(2).manifest.family);
