@@ -112,6 +112,11 @@ $(CONVERT_PY): | install
 	    transformers==4.57.6 huggingface-hub==0.36.0 tokenizers==0.22.1
 	touch $@
 
+# Without AMX: a VM can report AMX in cpuinfo without enabling its tile state, and ggml's AMX
+# matmul then dies on its first ldtilecfg (general protection fault, 2026-12-03); phones have
+# none and XNNPACK uses none, so the race compares the same vector units. GCC keeps an explicit
+# -mno-* over -march=native whatever their order.
+NO_AMX := -mno-amx-tile -mno-amx-int8 -mno-amx-bf16
 $(PEERS)/build/CMakeCache.txt: | install
 	rm -rf $(PEERS)/src $(PEERS)/build && mkdir -p $(PEERS)/src
 	$(PY) -m pip download --quiet --no-binary :all: --no-deps \
@@ -119,6 +124,7 @@ $(PEERS)/build/CMakeCache.txt: | install
 	tar xzf $(PEERS)/src/llama_cpp_python-$(LLAMA_CPP_PYTHON).tar.gz -C $(PEERS)/src
 	cmake -S $(PEERS)/src/llama_cpp_python-$(LLAMA_CPP_PYTHON)/vendor/llama.cpp -B $(PEERS)/build \
 	    -DCMAKE_BUILD_TYPE=Release -DGGML_NATIVE=ON -DLLAMA_CURL=OFF -DBUILD_SHARED_LIBS=OFF \
+	    -DCMAKE_C_FLAGS="$(NO_AMX)" -DCMAKE_CXX_FLAGS="$(NO_AMX)" \
 	    -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_BUILD_SERVER=OFF > $(PEERS)/cmake.log
 
 $(LLAMA_BIN)/%: | $(PEERS)/build/CMakeCache.txt
