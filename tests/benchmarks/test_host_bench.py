@@ -176,6 +176,9 @@ def test_roofline_sets_every_system_against_its_own_bytes(tiny_quant_artifacts: 
     results["bluev"]["decode_tok_s"] = 300.0
     text = report_table(assemble(results, manifest, ["llm"], opts, [0.6, 0.8], traffic))
     assert "achieved 300.0 (150%)" in text and "decode past 100% of the roof: the machine was busy" in text
+    results["bluev"]["decode_tok_s"], results["executorch"]["decode_tok_s"] = 100.0, 500.0
+    text = report_table(assemble(results, manifest, ["llm"], opts, [0.6, 0.8], traffic))
+    assert "  executorch decode past 100% of the roof" in text
 
 
 def test_machine_names_the_vector_extensions(tmp_path: Path) -> None:
