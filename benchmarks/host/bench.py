@@ -22,6 +22,7 @@ from pathlib import Path
 from PIL import Image
 
 from bluev.benchmarks.host import roofline
+from bluev.benchmarks.host.child import failure
 from bluev.benchmarks.host.export_llm import EMBEDDING_BITS, baseline_pte
 from bluev.benchmarks.host.gemm_probe import GemmShape, gemm_gop_s
 from bluev.benchmarks.host.inputs import PHOTO_SIZE, RACE_PHOTO, bench_artifacts, bench_audio, bench_image
@@ -81,8 +82,7 @@ def run_worker(task: Task, module: str = "bluev.benchmarks.host.worker") -> dict
     done = subprocess.run(command, capture_output=True, text=True)
     lines = done.stdout.strip().splitlines()
     if done.returncode != 0 or not lines:
-        tail = (done.stderr.strip().splitlines() or ["no output"])[-1]
-        raise BadInput(f"bench worker for {task.system} failed: {tail}")
+        raise BadInput(f"bench worker for {task.system} failed: {failure(done.returncode, done.stderr)}")
     return json.loads(lines[-1])
 
 

@@ -20,6 +20,7 @@ from pathlib import Path
 import executorch
 import torch
 
+from bluev.benchmarks.host.child import failure
 from bluev.errors import BadInput
 from bluev.export.llm import Transformer
 from bluev.fileio import atomic_path, atomic_write_text
@@ -110,8 +111,8 @@ def baseline_pte(
     seconds = time.monotonic() - started
     (folder / "export.log").write_text(done.stdout + done.stderr)
     if done.returncode != 0 or not (staging / "smollm2.pte").is_file():
-        tail = (done.stderr or done.stdout).strip().splitlines()[-1:] or ["no output"]
-        raise BadInput(f"export_llm baseline failed ({tail[0]}); log: {folder / 'export.log'}")
+        why = failure(done.returncode, done.stderr, done.stdout)
+        raise BadInput(f"export_llm baseline failed ({why}); log: {folder / 'export.log'}")
     (staging / "smollm2.pte").replace(pte)
     shutil.rmtree(staging)  # hydra's outputs/ folder
     ckpt.unlink()  # 0.5 GB of float weights: only the .pte is needed from now on

@@ -7,6 +7,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
+from bluev.benchmarks.host.child import failure
 from bluev.errors import BadInput
 
 BUILT_BY_MAKE_PEERS = Path("llama.cpp/bin")  # under the peers folder: llama-bench, llama-mtmd-cli
@@ -30,8 +31,7 @@ def run_llama_bench(binary: Path, gguf: Path, threads: int, *flags: str) -> list
     command = [str(binary), "-m", str(gguf), "-t", str(threads), *flags, "-r", "1", "-o", "json"]
     done = subprocess.run(command, capture_output=True, text=True, timeout=1800)
     if done.returncode != 0:
-        tail = (done.stderr.strip().splitlines() or ["no output"])[-1]
-        raise BadInput(f"{binary}: llama-bench failed ({tail})")
+        raise BadInput(f"{binary}: llama-bench failed ({failure(done.returncode, done.stderr)})")
     return json.loads(done.stdout)
 
 

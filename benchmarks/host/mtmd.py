@@ -22,6 +22,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from bluev.benchmarks.host.child import failure
 from bluev.benchmarks.host.worker import rate
 from bluev.errors import BadInput
 
@@ -76,6 +77,5 @@ def mtmd_answer(run: MtmdRun, image: Path, question: str) -> dict:
         log.seek(0)
         text = log.read()
     if child.returncode != 0:
-        tail = (text.strip().splitlines() or ["no output"])[-1]
-        raise BadInput(f"{run.binary}: llama-mtmd-cli failed ({tail})")
+        raise BadInput(f"{run.binary}: llama-mtmd-cli failed ({failure(child.returncode, text)})")
     return parse_log(text) | {"peak_rss_mb": round(usage.ru_maxrss / 1024.0, 1)}

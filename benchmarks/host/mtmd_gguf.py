@@ -26,6 +26,7 @@ import torch
 from safetensors.torch import save_file
 from transformers import LlavaOnevisionForConditionalGeneration
 
+from bluev.benchmarks.host.child import failure
 from bluev.errors import BadInput
 
 LLM_TYPE = "Q4_0"
@@ -66,8 +67,7 @@ def run_step(command: list[str], source: Path, packages: Path, what: str) -> Non
     env = os.environ | {"PYTHONPATH": os.pathsep.join([str(packages), str(source / "gguf-py")])}
     done = subprocess.run(command, capture_output=True, text=True, env=env, timeout=3600)
     if done.returncode != 0:
-        tail = (done.stderr.strip().splitlines() or done.stdout.strip().splitlines() or ["no output"])[-1]
-        raise BadInput(f"llama.cpp {what} failed: {tail}")
+        raise BadInput(f"llama.cpp {what} failed: {failure(done.returncode, done.stderr, done.stdout)}")
 
 
 def write_text_model(model: LlavaOnevisionForConditionalGeneration, checkpoint: Path, out: Path) -> None:
