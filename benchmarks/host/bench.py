@@ -26,7 +26,7 @@ from bluev.benchmarks.host.child import failure
 from bluev.benchmarks.host.export_llm import EMBEDDING_BITS, baseline_pte
 from bluev.benchmarks.host.gemm_probe import GemmShape, gemm_gop_s
 from bluev.benchmarks.host.inputs import PHOTO_SIZE, RACE_PHOTO, bench_artifacts, bench_audio, bench_image
-from bluev.benchmarks.host.llamacpp import find_llama_tool, llama_bench
+from bluev.benchmarks.host.llamacpp import LlamaBench, find_llama_tool, llama_bench
 from bluev.benchmarks.host.machine import Machine, this_machine
 from bluev.benchmarks.host.mtmd import MtmdRun, mtmd_answer
 from bluev.benchmarks.host.onevision import onevision_set
@@ -143,9 +143,8 @@ def plan_systems(opts: HostBenchOptions, manifest: Manifest, components: list[st
                 "llama.cpp baseline skipped: no llama-bench (run `make peers` or pass --llama-bench PATH)"
             )
         else:
-            systems["llama.cpp"] = lambda: llama_bench(
-                binary, gguf, threads, opts.prefill_tokens, opts.decode_tokens
-            )
+            tool = LlamaBench(binary, threads, opts.llama_flash_attn)
+            systems["llama.cpp"] = lambda: llama_bench(tool, gguf, opts.prefill_tokens, opts.decode_tokens)
             # llama-bench decodes from an empty context into an f16 cache
             kv = roofline.kv_bytes(manifest.llm, opts.decode_tokens // 2, element_bytes=2)
             plan.traffic["llama.cpp"] = roofline.gguf_traffic(gguf, kv)
@@ -173,7 +172,7 @@ def plan_photo_race(opts: HostBenchOptions, manifest: Manifest) -> Plan:
     )  # fmt: skip
     run = MtmdRun(
         binary, opts.mtmd_llm, opts.mtmd_mmproj, opts.threads, mtmd_context(manifest, opts.image),
-        opts.decode_tokens,
+        opts.decode_tokens, opts.llama_flash_attn,
     )  # fmt: skip
     systems: dict[str, Measure] = {
         "bluev": lambda: per_image_token(run_worker(task)),
@@ -275,6 +274,7 @@ def report_header(manifest: Manifest, opts: HostBenchOptions, components: list[s
         "machine": this_machine().to_dict(),
         # the workers import the same runtime: bluev's decode attention, or ExecuTorch's alone
         "decode_attention": kernels.decode_attention(),
+        "llama_flash_attn": opts.llama_flash_attn,  # -fa of every llama.cpp tool, if one ran
     }
 
 
@@ -405,10 +405,12 @@ def report_table(report: dict) -> str:
         if any(c != "-" for c in cells):
             rows.append((metric, *cells))
     lines = aligned(rows)
+    llama_cpp_ran = "llama.cpp" in report.get("baselines", {})
     head = (
         f"preset {report['preset']}, quant {report['quant']}, "
         f"{report['threads']} threads, {report['repeats']} rounds"
         + (f", decode attention: {report['decode_attention']}" if "decode_attention" in report else "")
+        + (f", llama.cpp -fa {report['llama_flash_attn']}" if llama_cpp_ran else "")
     )
     machine = f"machine: {Machine(**report['machine']).describe()}" if "machine" in report else ""
     return "\n".join([head, *([machine] if machine else []), *lines, *roofline_lines(report)])

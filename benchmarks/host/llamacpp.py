@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+from dataclasses import dataclass
 from pathlib import Path
 
 from bluev.benchmarks.host.child import failure
@@ -26,18 +27,30 @@ def find_llama_tool(explicit: Path | None, peers: Path, name: str = "llama-bench
     return Path(found) if found else None
 
 
-def run_llama_bench(binary: Path, gguf: Path, threads: int, *flags: str) -> list[dict]:
+@dataclass(frozen=True)
+class LlamaBench:
+    """llama-bench and how it runs: the same threads and flash attention (-fa) for every test."""
+
+    binary: Path
+    threads: int
+    flash_attn: str = "auto"
+
+
+def run_llama_bench(tool: LlamaBench, gguf: Path, *flags: str) -> list[dict]:
     """llama-bench's JSON rows for ``flags`` (it warms up itself); one repetition per test."""
-    command = [str(binary), "-m", str(gguf), "-t", str(threads), *flags, "-r", "1", "-o", "json"]
+    command = [
+        str(tool.binary), "-m", str(gguf), "-t", str(tool.threads), "-fa", tool.flash_attn,
+        *flags, "-r", "1", "-o", "json",
+    ]  # fmt: skip
     done = subprocess.run(command, capture_output=True, text=True, timeout=1800)
     if done.returncode != 0:
-        raise BadInput(f"{binary}: llama-bench failed ({failure(done.returncode, done.stderr)})")
+        raise BadInput(f"{tool.binary}: llama-bench failed ({failure(done.returncode, done.stderr)})")
     return json.loads(done.stdout)
 
 
-def llama_bench(binary: Path, gguf: Path, threads: int, prefill_tokens: int, decode_tokens: int) -> dict:
+def llama_bench(tool: LlamaBench, gguf: Path, prefill_tokens: int, decode_tokens: int) -> dict:
     """One llama-bench run: prompt processing and generation tokens/s."""
-    rows = run_llama_bench(binary, gguf, threads, "-p", str(prefill_tokens), "-n", str(decode_tokens))
+    rows = run_llama_bench(tool, gguf, "-p", str(prefill_tokens), "-n", str(decode_tokens))
     out: dict = {}
     for row in rows:
         if row.get("n_prompt", 0) > 0 and row.get("n_gen", 0) == 0:
@@ -45,12 +58,12 @@ def llama_bench(binary: Path, gguf: Path, threads: int, prefill_tokens: int, dec
         elif row.get("n_gen", 0) > 0 and row.get("n_prompt", 0) == 0:
             out["decode_tok_s"] = round(float(row["avg_ts"]), 2)
     if "decode_tok_s" not in out or "prefill_tok_s" not in out:
-        raise BadInput(f"{binary}: llama-bench printed no pp/tg rows")
+        raise BadInput(f"{tool.binary}: llama-bench printed no pp/tg rows")
     return out
 
 
 def llama_bench_sweep(
-    binary: Path, gguf: Path, threads: int, prompts: list[int], depths: list[int], decode_tokens: int
+    tool: LlamaBench, gguf: Path, prompts: list[int], depths: list[int], decode_tokens: int
 ) -> tuple[dict[int, float], dict[int, float]]:
     """Prompt tok/s per prompt length (from an empty context) and generation tok/s per depth.
 
@@ -61,11 +74,11 @@ def llama_bench_sweep(
     decode: dict[int, float] = {}
     if prompts:
         joined = ",".join(map(str, prompts))
-        for row in run_llama_bench(binary, gguf, threads, "-p", joined, "-n", "0"):
+        for row in run_llama_bench(tool, gguf, "-p", joined, "-n", "0"):
             prefill[int(row["n_prompt"])] = round(float(row["avg_ts"]), 2)
     if depths:
         joined = ",".join(map(str, depths))
         flags = ("-p", "0", "-n", str(decode_tokens), "-d", joined)
-        for row in run_llama_bench(binary, gguf, threads, *flags):
+        for row in run_llama_bench(tool, gguf, *flags):
             decode[int(row.get("n_depth", 0))] = round(float(row["avg_ts"]), 2)
     return prefill, decode

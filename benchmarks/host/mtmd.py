@@ -40,6 +40,7 @@ class MtmdRun:
     threads: int
     context: int  # tokens: room for the image's tokens, the question and the answer
     new_tokens: int
+    flash_attn: str = "auto"  # -fa: on, off or auto (llama.cpp's choice)
 
 
 def parse_log(log: str) -> dict:
@@ -68,6 +69,7 @@ def mtmd_answer(run: MtmdRun, image: Path, question: str) -> dict:
         str(run.binary), "-m", str(run.llm), "--mmproj", str(run.mmproj), "--image", str(image),
         "-p", question, "-n", str(run.new_tokens), "--ignore-eos", "--temp", "0",
         "-t", str(run.threads), "-c", str(run.context), "--chat-template", "chatml",
+        "-fa", run.flash_attn,
         "--perf", "-lv", "4",  # llama_perf timings and the image batches are logged at these levels
     ]  # fmt: skip
     with tempfile.TemporaryFile("w+") as log:

@@ -13,6 +13,7 @@ from bluev.export.presets import PRESETS
 from bluev.options import cli, cli_list
 
 BASELINES = ("eager", "llama.cpp", "executorch")
+FLASH_ATTN = ("auto", "on", "off")  # llama.cpp's -fa values
 # bench-only: a checkpoint made locally and raced against llama.cpp's mtmd (benchmarks/host/onevision.py)
 ONEVISION = "onevision-0.5b"
 
@@ -52,6 +53,12 @@ class HostBenchOptions:
         help="The set's LLM as a GGUF, with --mtmd-mmproj: race one photo + question against llama-mtmd-cli.",
     )
     mtmd_mmproj: Path | None = cli(None, metavar="GGUF", help="The set's vision tower + projector (mmproj).")
+    llama_flash_attn: str = cli(
+        "auto",
+        choices=FLASH_ATTN,
+        help="llama.cpp's flash attention (-fa) in every llama.cpp tool (auto: its own choice, on for a "
+        "CPU; on some CPUs off decodes a long context twice as fast: docs/host-benchmark.md).",
+    )
     peers: Path = cli(Path(".peers"), help="Where `make peers` builds the baselines.")
     image: Path | None = cli(
         None, help="Picture for TTFT (default: the sample drawn at 12 MP; 1920x1080 for the mtmd race)."

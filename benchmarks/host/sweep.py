@@ -19,7 +19,7 @@ from pathlib import Path
 from bluev.benchmarks.host import roofline
 from bluev.benchmarks.host.bench import open_bench_set, report_header, run_rounds, run_worker, smollm2_llm
 from bluev.benchmarks.host.export_llm import MAX_SEQ_LENGTH, baseline_pte
-from bluev.benchmarks.host.llamacpp import find_llama_tool, llama_bench_sweep
+from bluev.benchmarks.host.llamacpp import LlamaBench, find_llama_tool, llama_bench_sweep
 from bluev.benchmarks.host.options import HostBenchOptions
 from bluev.benchmarks.host.sweep_worker import key
 from bluev.benchmarks.host.worker import Task
@@ -123,10 +123,10 @@ def plan_llama_cpp(opts: HostBenchOptions, plan: SweepPlan, text: dict[str, list
             plan.leave_out("llama.cpp", curve, points, NO_LLAMA_BENCH)
         return
     prompts, depths = text.get("prefill", []), text.get("decode", [])
-    threads, decode_tokens = opts.threads, opts.decode_tokens
+    tool, decode_tokens = LlamaBench(binary, opts.threads, opts.llama_flash_attn), opts.decode_tokens
 
     def measure() -> dict:
-        prefill, decode = llama_bench_sweep(binary, smollm2_gguf(), threads, prompts, depths, decode_tokens)
+        prefill, decode = llama_bench_sweep(tool, smollm2_gguf(), prompts, depths, decode_tokens)
         flat = {key("prefill", n): v for n, v in prefill.items()}
         return flat | {key("decode", d): v for d, v in decode.items()}
 

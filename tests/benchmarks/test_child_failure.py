@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from bluev.benchmarks.host.child import exit_reason, failure, last_line
-from bluev.benchmarks.host.llamacpp import run_llama_bench
+from bluev.benchmarks.host.llamacpp import LlamaBench, run_llama_bench
 from bluev.benchmarks.host.mtmd import MtmdRun, mtmd_answer
 from bluev.errors import BadInput
 
@@ -45,7 +45,7 @@ def test_an_exit_status_is_given_with_stderr_last_line(tmp_path: Path) -> None:
     with pytest.raises(
         BadInput, match=r"llama-bench failed \(exit 3; last output: main: error: failed to load model\)"
     ):
-        run_llama_bench(bench, tmp_path / "model.gguf", 2, "-p", "8")
+        run_llama_bench(LlamaBench(bench, 2), tmp_path / "model.gguf", "-p", "8")
 
 
 def test_reasons_from_real_exit_statuses() -> None:
