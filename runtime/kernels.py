@@ -11,7 +11,7 @@ import functools
 import os
 import resource
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import executorch.extension.llm.custom_ops as llama_ops_package
@@ -95,6 +95,21 @@ def decode_attention_calls() -> int:
     """How many decode steps bluev's attention kernel has run in this process (0 without it)."""
     lib = host_kernels()
     return int(lib.bluev_decode_attention_calls()) if lib is not None else 0
+
+
+ReadPass = Callable[[int, int, int, int], int]  # (address, bytes, threads, streams) -> fold
+
+
+def read_pass() -> ReadPass | None:
+    """The host kernel library's read of a buffer (runtime/native/src/kernels/read_probe.cpp),
+    for the roofline's bandwidth probe; None without the library (or with a build before it)."""
+    lib = host_kernels()
+    if lib is None or not hasattr(lib, "bluev_read_pass"):
+        return None
+    native = lib.bluev_read_pass
+    native.restype = ctypes.c_uint64
+    native.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int, ctypes.c_int]
+    return native
 
 
 class Method:
