@@ -1,5 +1,5 @@
 // bluev-gemv-probe: how fast a hand-written one-row 4-bit linear reads on this x86 machine, beside
-// a plain read of the same bytes, to tell the memory's limit from a kernel's (docs/results.md,
+// the roofline's plain read of the same bytes, to tell the memory's limit from a kernel's (docs/results.md,
 // "Decode against the read roofline"). The decode step's linears are y = W x with W [N, K] in
 // 4-bit groups of 32 along K (a scale and a minimum per group and column, 8-bit dynamic
 // activations): the shape and storage of the default recipe's linears, which XNNPACK runs in
@@ -11,8 +11,8 @@
 // GB/s of the bytes it streams (nibbles + fp16 scales and minima), and the read pass's GB/s.
 // The kernel is checked against a double-precision reference on a small shape first. Each thread
 // takes a contiguous share of the columns and walks STREAMS tiles of 16 at once: on the
-// 2026-12-03 Xeon one sequential stream per core kept too few reads in flight (19.6 GB/s for
-// the kernel, 29 for a plain read; four: 28.8 and 32.7).
+// 2026-12-03 Xeon one sequential stream per core kept too few reads in flight (19.4 GB/s for
+// the kernel, 24.2 for the read; four: 27.4 and 30.0).
 //
 // Layout, one 320-byte block per (16 columns, group of 32): four 64-byte vectors whose byte
 // 4c+s holds column c's k = 4j+s in its low nibble and k = 16+4j+s in its high one (j: the
@@ -20,6 +20,8 @@
 // The weight nibble is unsigned (0..15), the activation signed: sum_k w x = scale * dot + min *
 // sum_k x per group, so the minimum costs one multiply-add a group, not a subtraction per weight.
 #include <immintrin.h>
+
+#include "kernels/read_probe.h"
 
 #include <algorithm>
 #include <chrono>
@@ -156,55 +158,32 @@ __attribute__((target("avx512f,avx512bw,avx512vnni,f16c"))) void gemv_tiles(
   }
 }
 
-// A plain read of the same bytes in the same streams (an XOR of every 64-byte line).
-template <int kStreams>
-__attribute__((target("avx512f"))) void read_tiles(const Weights& w, int first, int last, float* y) {
-  const size_t per_tile = size_t(w.k / kGroup) * kBlockBytes;
-  __m512i x[kStreams];
-  for (int i = 0; i < kStreams; ++i) x[i] = _mm512_setzero_si512();
-  int t = first / kCols;
-  for (; t + kStreams <= last / kCols; t += kStreams) {
-    const uint8_t* tile = &w.blocks[size_t(t) * per_tile];
-    for (size_t line = 0; line < per_tile; line += 64) {
-      for (int i = 0; i < kStreams; ++i) x[i] = _mm512_xor_si512(x[i], _mm512_loadu_si512(tile + i * per_tile + line));
-    }
-  }
-  for (; t < last / kCols; ++t) {
-    for (size_t line = 0; line < per_tile; line += 64) {
-      x[0] = _mm512_xor_si512(x[0], _mm512_loadu_si512(&w.blocks[size_t(t) * per_tile + line]));
-    }
-  }
-  for (int i = 1; i < kStreams; ++i) x[0] = _mm512_xor_si512(x[0], x[i]);
-  y[first] = float(_mm512_reduce_add_epi32(x[0]));  // keeps the loop
-}
-
-// One pass over all columns on `threads` threads (the calling one included), in seconds.
+// One pass over all columns on `threads` threads (the calling one included).
 template <typename Pass>
-double timed_pass(int n, int threads, Pass pass) {
+void across_threads(int n, int threads, Pass pass) {
   const int tiles = n / kCols;
-  const auto began = std::chrono::steady_clock::now();
   std::vector<std::thread> helpers;
   for (int i = 1; i < threads; ++i) {
     helpers.emplace_back([=] { pass(tiles * i / threads * kCols, tiles * (i + 1) / threads * kCols); });
   }
   pass(0, tiles / threads * kCols);
   for (auto& h : helpers) h.join();
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count();
 }
 
-template <typename Pass>
-double best_pass(int n, int threads, double seconds, Pass pass) {
+// Seconds of the fastest of at least 3 calls of `once` over at least `seconds`.
+template <typename Once>
+double best_seconds(double seconds, Once once) {
   double best = 1e30, spent = 0;
   for (int i = 0; i < 3 || spent < seconds; ++i) {
-    const double t = timed_pass(n, threads, pass);
+    const auto began = std::chrono::steady_clock::now();
+    once();
+    const double t = std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count();
     best = std::min(best, t), spent += t;
   }
   return best;
 }
 
-// The kernel against sum_k x_k (scale * q + min) in double, x dequantized as the kernel sees it.
 using Tiles = void (*)(const Weights&, const Activations&, int, int, float*);
-using Reads = void (*)(const Weights&, int, int, float*);
 
 // The kernel against sum_k x_k (scale * q + min) in double, x dequantized as the kernel sees it;
 // 5 tiles, so that a run of kStreams tiles and the remainder are both checked.
@@ -217,7 +196,7 @@ bool matches_reference(Tiles kernel, int threads) {
   for (auto& v : x) v = normal(rng);
   const Activations a = quantize(x);
   std::vector<float> y(n);
-  timed_pass(n, threads, [&](int first, int last) { kernel(w, a, first, last, y.data()); });
+  across_threads(n, threads, [&](int first, int last) { kernel(w, a, first, last, y.data()); });
   for (int col = 0; col < n; ++col) {
     double want = 0;
     for (int i = 0; i < k; ++i) {
@@ -234,7 +213,6 @@ bool matches_reference(Tiles kernel, int threads) {
 
 constexpr int kMaxStreams = 4;
 constexpr Tiles kKernels[kMaxStreams] = {gemv_tiles<1>, gemv_tiles<2>, gemv_tiles<3>, gemv_tiles<4>};
-constexpr Reads kReads[kMaxStreams] = {read_tiles<1>, read_tiles<2>, read_tiles<3>, read_tiles<4>};
 
 }  // namespace
 
@@ -254,15 +232,15 @@ int main(int argc, char** argv) {
     return 2;
   }
   const Tiles kernel = kKernels[streams - 1];
-  const Reads reads = kReads[streams - 1];
   if (!matches_reference(kernel, threads)) return 1;
   const Weights w = make_weights(k, n, 1);
   std::vector<float> x(k, 0.5f), y(n);
   const Activations a = quantize(x);
-  const double computed = best_pass(n, threads, seconds, [&](int first, int last) {
-    kernel(w, a, first, last, y.data());
+  const double computed = best_seconds(seconds, [&] {
+    across_threads(n, threads, [&](int first, int last) { kernel(w, a, first, last, y.data()); });
   });
-  const double read = best_pass(n, threads, seconds, [&](int first, int last) { reads(w, first, last, y.data()); });
+  // the roofline's own native read (src/kernels/read_probe.cpp), same threads and streams
+  const double read = best_seconds(seconds, [&] { bluev_read_pass(w.blocks.data(), w.bytes(), threads, streams); });
   std::printf(
       "{\"k\": %d, \"n\": %d, \"threads\": %d, \"streams\": %d, \"group\": %d, \"bytes\": %zu, "
       "\"kernel_gop_s\": %.1f, \"kernel_gb_s\": %.2f, \"read_gb_s\": %.2f}\n",

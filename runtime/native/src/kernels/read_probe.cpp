@@ -4,8 +4,8 @@
 // 2026-12-03 Xeon kept too few reads in flight per core: 24.5 GB/s against 29-31 with 4-8
 // streams, five alternations (and a 4-bit linear of four streams read 29.1, past the roof
 // torch's pass set: bluev-gemv-probe).
-#include <cstddef>
-#include <cstdint>
+#include "kernels/read_probe.h"
+
 #include <cstring>
 #include <thread>
 #include <vector>
@@ -49,10 +49,7 @@ uint64_t read_share(const uint8_t* begin, size_t lines, int streams) {
 }  // namespace
 }  // namespace bluev::kernels
 
-// One pass over `bytes` (whole 64-byte lines) at `data`; returns a fold of what was read, so that
-// the reads cannot be dropped. 0 threads or streams outside 1-16: nothing is read, returns 0.
-extern "C" __attribute__((visibility("default"))) uint64_t bluev_read_pass(const uint8_t* data, size_t bytes,
-                                                                            int threads, int streams) {
+extern "C" uint64_t bluev_read_pass(const uint8_t* data, size_t bytes, int threads, int streams) {
   using bluev::kernels::kLine;
   if (threads < 1 || streams < 1 || streams > bluev::kernels::kMaxStreams) return 0;
   const size_t lines = bytes / kLine;
